@@ -1,0 +1,71 @@
+"""The main job (``paperradar run``), as a library function."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+from .codec import paper_to_dict
+from .models import Paper
+from .pipeline import IngestSummary, ingest
+from .store import PaperQuery, Store
+
+DEFAULT_CATEGORIES = ("cs.LG", "cs.CV", "cs.CL", "cs.AI")
+
+
+@dataclass
+class RunReport:
+    ingest: IngestSummary
+    papers: list[Paper]
+    day: str | None
+    stored: int
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "ingest": self.ingest.as_dict(),
+            "day": self.day,
+            "stored": self.stored,
+            "messages": self.messages,
+            "papers": [paper_to_dict(p) for p in self.papers],
+        }
+
+
+def configured_categories(categories: tuple[str, ...] | list[str] = ()) -> list[str]:
+    if categories:
+        return list(categories)
+    env = os.environ.get("PAPERRADAR_CATEGORIES")
+    if env:
+        return [c for c in env.replace(",", " ").split() if c]
+    return list(DEFAULT_CATEGORIES)
+
+
+def run_job(
+    store: Store,
+    categories=(),
+    date: str | None = None,
+    from_paths=(),
+    http=None,
+    limit: int = 30,
+) -> RunReport:
+    """Fetch the day's papers (unless ``http`` is None: offline), store them,
+    and return the latest stored day's papers."""
+    specs: list[str] = list(from_paths)
+    messages: list[str] = []
+    if http is not None:
+        specs = [f"arxiv-new:{'+'.join(configured_categories(categories))}",
+                 f"hf:{date or Date.today().isoformat()}"] + specs
+    else:
+        messages.append("offline: not fetching; working from what is stored"
+                        + (" and the files given with --from" if from_paths else ""))
+    summary = ingest(store, specs, http=http)
+    if summary.offline:
+        messages.append(
+            "offline: arXiv and Hugging Face could not be reached; working from the "
+            f"{store.count()} papers stored" + (" and --from files" if from_paths else "")
+        )
+    latest = next(iter(store.papers(PaperQuery(limit=1))), None)
+    day = latest.date[:10] if latest and latest.date else None
+    papers = list(store.papers(PaperQuery(since=day, until=day, limit=limit))) if day else []
+    return RunReport(summary, papers, day, store.count(), messages)

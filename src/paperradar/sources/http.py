@@ -1,0 +1,132 @@
+"""The network seam: one polite HTTP client for every online source.
+
+Tests pass an ``httpx.MockTransport`` that serves recorded responses, and a
+fake ``sleep`` so rate limits and back-off cost no wall time.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..errors import OfflineError, SourceError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "paperradar/0.1 (+https://pypi.org/project/paperradar/)"
+
+#: Minimum seconds between two requests to one host. arXiv asks for >= 3 s.
+DEFAULT_INTERVALS = {
+    "export.arxiv.org": 3.0,
+    "arxiv.org": 3.0,
+    "rss.arxiv.org": 3.0,
+    "oaipmh.arxiv.org": 3.0,
+    "huggingface.co": 1.0,
+}
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class Http:
+    """Rate-limited, retrying GET for the online sources."""
+
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    intervals: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
+    retries: int = 4
+    backoff: float = 5.0
+    max_retry_after: float = 300.0
+    timeout: float = 60.0
+    _last: dict[str, float] = field(default_factory=dict)
+    _client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                transport=self.transport,
+                timeout=self.timeout,
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=True,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _wait_turn(self, host: str) -> None:
+        interval = self.intervals.get(host, 0.0)
+        last = self._last.get(host)
+        if last is not None and interval:
+            wait = last + interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self._last[host] = self.clock()
+
+    def get(self, url: str, params: dict | None = None) -> httpx.Response:
+        """GET with the host's rate limit and retries on 429/5xx and timeouts.
+
+        Raises OfflineError when the host cannot be reached at all, and
+        SourceError for any other failure after the last retry.
+        """
+        host = urlsplit(url).hostname or ""
+        attempt = 0
+        while True:
+            self._wait_turn(host)
+            try:
+                response = self.client.get(url, params=params)
+            except httpx.ConnectError as exc:
+                raise OfflineError(f"cannot reach {host}: {exc}") from exc
+            except httpx.TimeoutException as exc:
+                if attempt >= self.retries:
+                    raise SourceError(f"{host} timed out {attempt + 1} times") from exc
+                delay = self._backoff(attempt)
+                log.warning("%s timed out; retrying in %.0f s", host, delay)
+            except httpx.HTTPError as exc:
+                if attempt >= self.retries:
+                    raise SourceError(f"{host}: {exc}") from exc
+                delay = self._backoff(attempt)
+                log.warning("%s: %s; retrying in %.0f s", host, exc, delay)
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                if attempt >= self.retries:
+                    raise SourceError(
+                        f"{host} answered HTTP {response.status_code} "
+                        f"{attempt + 1} times; try again later"
+                    )
+                delay = retry_after(response, self.max_retry_after) or self._backoff(attempt)
+                log.warning(
+                    "%s answered HTTP %s; retrying in %.0f s",
+                    host, response.status_code, delay,
+                )
+            self.sleep(delay)
+            attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        return self.backoff * (2**attempt) * (1 + 0.1 * random.random())
+
+
+def retry_after(response: httpx.Response, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), cap))

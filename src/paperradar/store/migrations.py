@@ -1,0 +1,115 @@
+"""Named, re-runnable schema migrations for the SQLite store.
+
+Each migration runs once, in order, inside a transaction, and is recorded by
+name in ``_migrations``. Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from ..normalize import utc_now
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]):
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_papers(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE papers (
+            pk INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT,
+            date TEXT,
+            data BLOB NOT NULL,
+            content_hash TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX papers_by_date ON papers(date)")
+    db.execute(
+        """
+        CREATE TABLE paper_keys (
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX paper_keys_by_pk ON paper_keys(pk)")
+    db.execute(
+        """
+        CREATE TABLE paper_sources (
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            source TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            fields BLOB NOT NULL,
+            PRIMARY KEY (pk, source, source_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX paper_sources_by_source ON paper_sources(source, pk)")
+
+
+@migration
+def m002_paper_categories(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE paper_categories (
+            category TEXT NOT NULL,
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            PRIMARY KEY (category, pk)
+        ) WITHOUT ROWID
+        """
+    )
+
+
+@migration
+def m003_checkpoints(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE checkpoints (
+            key TEXT PRIMARY KEY,
+            state BLOB,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def apply_migrations(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet applied; return their names."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have applied it while we waited for the lock.
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                db.execute("ROLLBACK")
+                continue
+            fn(db)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, utc_now()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

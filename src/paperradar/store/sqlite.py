@@ -1,0 +1,272 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+The only module (with its migrations) that knows SQL for SQLite. Every batch
+is one transaction, so a killed import loses nothing already committed and a
+re-run completes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import orjson
+
+from ..codec import core_from_row, core_to_row
+from ..errors import NotFound, StoreError
+from ..models import Paper, SourceSeen
+from ..normalize import normalize_doi, parse_arxiv_id, utc_now
+from .base import BatchResult, PaperQuery
+from .dedupe import Key, Plan, content_hash, plan_batch, plan_to_counts
+from .migrations import apply_migrations
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 500  # SQLite's default limit on bound variables is far above this
+#: Page cache per connection. Random-key index inserts (dedupe keys) need
+#: their upper B-tree levels in memory; 64 MiB holds them at arXiv scale.
+CACHE_KIB = 64 * 1024
+
+
+def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+class SQLiteStore:
+    """paperradar's store in one SQLite file."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], str] = utc_now):
+        self.path = Path(path)
+        self.url = str(self.path)
+        self.clock = clock
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=60000")
+            self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            # Checkpoint the WAL every ~40 MB rather than every 4 MB: bulk
+            # imports rewrite the same index pages many times in between.
+            self.db.execute("PRAGMA wal_autocheckpoint=10000")
+            apply_migrations(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    # -- the planner's backend -------------------------------------------------
+
+    def find_keys(self, keys: list[Key]) -> dict[Key, int]:
+        by_kind: dict[str, list[str]] = {}
+        for kind, value in keys:
+            by_kind.setdefault(kind, []).append(value)
+        found: dict[Key, int] = {}
+        for kind, values in by_kind.items():
+            for chunk in _chunks(values):
+                marks = ",".join("?" * len(chunk))
+                for value, pk in self.db.execute(
+                    f"SELECT value, pk FROM paper_keys WHERE kind = ? AND value IN ({marks})",
+                    [kind, *chunk],
+                ):
+                    found[(kind, value)] = pk
+        return found
+
+    def load_cores(self, pks: Iterable[int]) -> dict[int, tuple[str, Paper]]:
+        out: dict[int, tuple[str, Paper]] = {}
+        for chunk in _chunks(list(pks)):
+            marks = ",".join("?" * len(chunk))
+            for pk, pid, data in self.db.execute(
+                f"SELECT pk, id, data FROM papers WHERE pk IN ({marks})", chunk
+            ):
+                out[pk] = (pid, core_from_row(orjson.loads(data), pid))
+        return out
+
+    def load_source_rows(self, pks: Iterable[int]) -> dict[tuple[int, str, str], SourceSeen]:
+        out: dict[tuple[int, str, str], SourceSeen] = {}
+        for chunk in _chunks(list(pks)):
+            marks = ",".join("?" * len(chunk))
+            for pk, source, sid, first, last, fields in self.db.execute(
+                "SELECT pk, source, source_id, first_seen, last_seen, fields"
+                f" FROM paper_sources WHERE pk IN ({marks})",
+                chunk,
+            ):
+                out[(pk, source, sid)] = SourceSeen(source, sid, first, last, orjson.loads(fields))
+        return out
+
+    def ids_taken(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        taken: set[str] = set()
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            taken.update(r[0] for r in self.db.execute(
+                f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
+            taken.update(r[0] for r in self.db.execute(
+                f"SELECT value FROM paper_keys WHERE kind = 'id' AND value IN ({marks})", chunk))
+        return taken
+
+    def next_pk(self) -> int:
+        return (self.db.execute("SELECT max(pk) FROM papers").fetchone()[0] or 0) + 1
+
+    # -- writing ---------------------------------------------------------------
+
+    def ingest_batch(
+        self, records: list[Paper], checkpoint: tuple[str, Any] | None = None
+    ) -> BatchResult:
+        now = self.clock()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            plan = plan_batch(records, self, now)
+            self._write(plan, now)
+            if checkpoint is not None:
+                self._save_checkpoint(checkpoint[0], checkpoint[1], now)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        counts = plan_to_counts(plan)
+        return BatchResult(counts["added"], counts["merged"], counts["unchanged"])
+
+    def _write(self, plan: Plan, now: str) -> None:
+        new_rows, changed_rows, category_rows, changed_pks, aliases = [], [], [], [], []
+        for p in plan.papers.values():
+            if not p.changed:
+                continue
+            data = orjson.dumps(core_to_row(p.core)).decode()
+            if p.is_new:
+                new_rows.append((p.pk, p.id, p.core.title, p.core.date, data,
+                                 content_hash(p.core), now, now))
+            else:
+                changed_rows.append((p.id, p.core.title, p.core.date, data,
+                                     content_hash(p.core), now, p.pk))
+                changed_pks.append((p.pk,))
+            category_rows.extend((c, p.pk) for c in p.core.categories)
+            if p.old_id:
+                aliases.append(("id", p.old_id, p.pk))
+        db = self.db
+        db.executemany("INSERT INTO papers VALUES (?,?,?,?,?,?,?,?)", new_rows)
+        db.executemany(
+            "UPDATE papers SET id=?, title=?, date=?, data=?, content_hash=?, updated_at=?"
+            " WHERE pk=?",
+            changed_rows,
+        )
+        db.executemany("DELETE FROM paper_categories WHERE pk=?", changed_pks)
+        db.executemany("INSERT OR IGNORE INTO paper_categories VALUES (?,?)", category_rows)
+        db.executemany(
+            "INSERT OR IGNORE INTO paper_keys VALUES (?,?,?)",
+            [(k, v, p.pk) for p in plan.papers.values() for k, v in p.new_keys] + aliases,
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO paper_sources VALUES (?,?,?,?,?,?)",
+            [
+                (s.pk, s.seen.source, s.seen.source_id, s.seen.first_seen, s.seen.last_seen,
+                 orjson.dumps(s.seen.fields).decode())
+                for s in plan.sources.values()
+                if s.changed
+            ],
+        )
+
+    def _save_checkpoint(self, key: str, state: Any, now: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)",
+            (key, orjson.dumps(state).decode(), now),
+        )
+
+    def checkpoint(self, key: str) -> Any:
+        row = self.db.execute("SELECT state FROM checkpoints WHERE key = ?", (key,)).fetchone()
+        return orjson.loads(row[0]) if row else None
+
+    def clear_checkpoint(self, key: str) -> None:
+        self.db.execute("DELETE FROM checkpoints WHERE key = ?", (key,))
+
+    # -- reading ---------------------------------------------------------------
+
+    def _resolve_pk(self, key: str) -> int | None:
+        row = self.db.execute("SELECT pk FROM papers WHERE id = ?", (key,)).fetchone()
+        if row:
+            return row[0]
+        candidates: list[Key] = [("id", key)]
+        arxiv_id, _ = parse_arxiv_id(key)
+        if arxiv_id:
+            candidates.append(("arxiv", arxiv_id))
+        doi = normalize_doi(key)
+        if doi:
+            candidates.append(("doi", doi))
+        found = self.find_keys(candidates)
+        for cand in candidates:
+            if cand in found:
+                return found[cand]
+        return None
+
+    def get(self, key: str) -> Paper:
+        pk = self._resolve_pk(key.strip())
+        if pk is None:
+            raise NotFound(f"no paper {key!r} in {self.url}")
+        return self._with_sources([pk])[0]
+
+    def _with_sources(self, pks: list[int]) -> list[Paper]:
+        cores = self.load_cores(pks)
+        rows = self.load_source_rows(pks)
+        by_pk: dict[int, list[SourceSeen]] = {}
+        for (pk, _, _), seen in sorted(rows.items(), key=lambda kv: (kv[1].first_seen, kv[0])):
+            by_pk.setdefault(pk, []).append(seen)
+        out = []
+        for pk in pks:
+            paper = cores[pk][1]
+            paper.sources = by_pk.get(pk, [])
+            out.append(paper)
+        return out
+
+    def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
+        where, params = [], []
+        if query.since:
+            where.append("p.date >= ?")
+            params.append(query.since)
+        if query.until:
+            where.append("p.date <= ?")
+            params.append(query.until + "\uffff")
+        if query.category:
+            where.append("p.pk IN (SELECT pk FROM paper_categories WHERE category = ?)")
+            params.append(query.category)
+        if query.source:
+            where.append("p.pk IN (SELECT pk FROM paper_sources WHERE source = ?)")
+            params.append(query.source)
+        sql = "SELECT p.pk FROM papers p"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY p.date IS NULL, p.date DESC, p.pk DESC"
+        if query.limit is not None or query.offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [query.limit if query.limit is not None else -1, query.offset]
+        pks = [r[0] for r in self.db.execute(sql, params)]
+        for chunk in _chunks(pks):
+            yield from self._with_sources(chunk)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def integrity_problems(self) -> list[str]:
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        checks = {
+            "keys pointing at no paper":
+                "SELECT count(*) FROM paper_keys WHERE pk NOT IN (SELECT pk FROM papers)",
+            "source rows of no paper":
+                "SELECT count(*) FROM paper_sources WHERE pk NOT IN (SELECT pk FROM papers)",
+            "category rows of no paper":
+                "SELECT count(*) FROM paper_categories WHERE pk NOT IN (SELECT pk FROM papers)",
+            "papers with no source":
+                "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT pk FROM paper_sources)",
+            "papers whose arXiv id is not keyed to them":
+                "SELECT count(*) FROM papers p WHERE json_extract(p.data, '$.arxiv_id') IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM paper_keys k WHERE k.kind = 'arxiv'"
+                " AND k.value = json_extract(p.data, '$.arxiv_id') AND k.pk = p.pk)",
+        }
+        for label, sql in checks.items():
+            n = self.db.execute(sql).fetchone()[0]
+            if n:
+                problems.append(f"{n} {label}")
+        return problems
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,167 @@
+"""The SQLite store and dedupe: real SQLite files in tmp dirs."""
+
+import sqlite3
+
+import pytest
+
+from paperradar.errors import NotFound
+from paperradar.models import Author, Link, Paper, SourceSeen
+from paperradar.store import PaperQuery, open_store
+from paperradar.store.merge import merge
+
+ABSTRACT = ("The dominant sequence transduction models are based on complex recurrent or "
+            "convolutional neural networks in an encoder-decoder configuration.")
+
+
+def arxiv_record(**kw):
+    base = dict(title="Attention Is All You Need", abstract=ABSTRACT,
+                authors=[Author("Ashish Vaswani"), Author("Noam Shazeer")],
+                arxiv_id="1706.03762", arxiv_version=1, date="2017-06-12",
+                categories=["cs.CL", "cs.LG"], source="arxiv-api", source_id="1706.03762",
+                links=[Link("https://arxiv.org/abs/1706.03762", "abstract")])
+    base.update(kw)
+    return Paper(**base)
+
+
+def pasted_record(**kw):
+    base = dict(title="Attention is all you need", abstract=ABSTRACT[:80],
+                authors=[Author("A Vaswani")], affiliations=["Google Brain"],
+                source="paste", translations={"zh": {"title": "注意力就是你所需要的"}})
+    base.update(kw)
+    return Paper(**base)
+
+
+def test_migrations_are_named_and_rerunnable(db_path):
+    open_store(db_path).close()
+    open_store(db_path).close()
+    names = [r[0] for r in sqlite3.connect(db_path).execute("SELECT name FROM _migrations")]
+    assert names == sorted(names) and len(names) == len(set(names)) >= 3
+    assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_same_paper_from_two_sources_is_one_paper_with_richest_fields(store):
+    first = store.ingest_batch([pasted_record()])
+    assert len(first.added) == 1 and first.added[0].startswith("pr-")
+    second = store.ingest_batch([arxiv_record()])
+    assert second.merged == ["1706.03762"] and not second.added
+    assert store.count() == 1
+    paper = store.get("1706.03762")
+    assert paper.abstract == ABSTRACT  # the longer abstract wins
+    assert paper.author_names == ["Ashish Vaswani", "Noam Shazeer"]  # the fuller author list
+    assert paper.affiliations == ["Google Brain"]  # kept from the paste
+    assert paper.translations["zh"]["title"] == "注意力就是你所需要的"
+    assert paper.categories == ["cs.CL", "cs.LG"]
+    assert {s.source for s in paper.sources} == {"paste", "arxiv-api"}
+    # The paste's first id still resolves after the paper took its arXiv id.
+    assert store.get(first.added[0]).id == "1706.03762"
+
+
+def test_versions_are_one_paper_keeping_the_highest(store):
+    store.ingest_batch([arxiv_record(arxiv_version=1)])
+    result = store.ingest_batch([arxiv_record(arxiv_version=7, updated="2023-08-02")])
+    assert result.merged == ["1706.03762"]
+    paper = store.get("1706.03762v3")
+    assert paper.arxiv_version == 7 and paper.date == "2017-06-12" and paper.updated == "2023-08-02"
+    assert store.count() == 1
+
+
+def test_doi_match_and_lookup(store):
+    store.ingest_batch([Paper(title="Deep residual learning for image recognition",
+                              doi="10.1109/CVPR.2016.90", source="bibtex", source_id="he2016")])
+    store.ingest_batch([Paper(title="Deep Residual Learning for Image Recognition (CVPR)",
+                              doi="https://doi.org/10.1109/cvpr.2016.90", source="csv")])
+    assert store.count() == 1
+    assert store.get("10.1109/CVPR.2016.90").title.endswith("(CVPR)")
+
+
+def test_title_less_records_match_by_abstract(store):
+    store.ingest_batch([Paper(abstract=ABSTRACT, source="paste")])
+    res = store.ingest_batch([Paper(abstract=ABSTRACT.upper(), source="digest")])
+    assert store.count() == 1 and res.merged
+    assert {s.source for s in store.get(res.merged[0]).sources} == {"paste", "digest"}
+
+
+def test_different_arxiv_ids_never_merge_even_with_equal_titles(store):
+    store.ingest_batch([arxiv_record()])
+    store.ingest_batch([arxiv_record(arxiv_id="2001.00001", source_id="2001.00001")])
+    assert store.count() == 2
+
+
+def test_same_input_twice_changes_nothing(store, db_path):
+    batch = [pasted_record(), arxiv_record(), Paper(abstract=ABSTRACT + " Extra.", source="x")]
+    store.ingest_batch(batch)
+    before = sqlite3.connect(db_path).execute(
+        "SELECT id, data, updated_at FROM papers ORDER BY pk").fetchall()
+    again = store.ingest_batch(batch)
+    assert not again.added and not again.merged and len(again.unchanged) == 3
+    after = sqlite3.connect(db_path).execute(
+        "SELECT id, data, updated_at FROM papers ORDER BY pk").fetchall()
+    assert before == after
+
+
+def test_last_seen_moves_only_on_a_new_day(db_path):
+    days = iter(["2026-11-20T08:00:00+00:00", "2026-11-20T09:00:00+00:00",
+                 "2026-11-21T08:00:00+00:00"])
+    from paperradar.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(db_path, clock=lambda: next(days))
+    store.ingest_batch([arxiv_record()])
+    assert store.ingest_batch([arxiv_record()]).unchanged
+    assert store.ingest_batch([arxiv_record(source_fields={"upvotes": 3})]).merged
+    seen = store.get("1706.03762").sources[0]
+    assert seen.first_seen.startswith("2026-11-20") and seen.last_seen.startswith("2026-11-21")
+    assert seen.fields == {"upvotes": 3}
+
+
+def test_own_provenance_is_restored(store):
+    seen = SourceSeen("hf-daily", "1706.03762", "2024-01-01T00:00:00+00:00",
+                      "2024-02-01T00:00:00+00:00", {"upvotes": 12})
+    store.ingest_batch([arxiv_record(sources=[seen], source="")])
+    assert store.get("1706.03762").sources == [seen]
+
+
+def test_papers_query_filters_and_order(store):
+    store.ingest_batch([
+        arxiv_record(),
+        arxiv_record(arxiv_id="2106.08254", source_id="2106.08254", title="BEiT: BERT Pre-Training",
+                     abstract="We introduce BEIT, a self-supervised vision representation model.",
+                     date="2021-06-15", categories=["cs.CV"], source="hf-daily"),
+        Paper(title="An undated paper about nothing", source="paste"),
+    ])
+    ids = [p.id for p in store.papers()]
+    assert ids[:2] == ["2106.08254", "1706.03762"] and len(ids) == 3
+    assert [p.id for p in store.papers(PaperQuery(category="cs.CV"))] == ["2106.08254"]
+    assert [p.id for p in store.papers(PaperQuery(source="arxiv-api"))] == ["1706.03762"]
+    assert [p.id for p in store.papers(PaperQuery(since="2020-01-01"))] == ["2106.08254"]
+    assert [p.id for p in store.papers(PaperQuery(until="2017-06-12"))] == ["1706.03762"]
+    assert len(list(store.papers(PaperQuery(limit=1, offset=1)))) == 1
+
+
+def test_unknown_id_is_not_found(store):
+    with pytest.raises(NotFound):
+        store.get("2999.99999")
+
+
+def test_checkpoint_committed_with_batch(store):
+    store.ingest_batch([arxiv_record()], checkpoint=("file:x", {"records": 1}))
+    assert store.checkpoint("file:x") == {"records": 1}
+    store.clear_checkpoint("file:x")
+    assert store.checkpoint("file:x") is None
+
+
+def test_integrity_check_finds_orphans(store, db_path):
+    store.ingest_batch([arxiv_record()])
+    assert store.integrity_problems() == []
+    con = sqlite3.connect(db_path)
+    con.execute("INSERT INTO paper_keys VALUES ('doi', '10.1/x', 999)")
+    con.commit()
+    assert any("keys pointing at no paper" in p for p in store.integrity_problems())
+
+
+def test_merge_is_idempotent_and_order_stable():
+    a, b = pasted_record(), arxiv_record()
+    ab = merge(a, b)
+    assert merge(ab, b) == ab and merge(ab, a) == ab
+    ba = merge(b, a)
+    assert (ab.title, ab.abstract, ab.author_names, ab.date) == \
+           (ba.title, ba.abstract, ba.author_names, ba.date)
