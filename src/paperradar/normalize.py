@@ -136,6 +136,18 @@ def parse_date(value: str | None) -> str | None:
     return None
 
 
+def link_kind(url: str) -> str:
+    """The Link kind a URL most likely is (abstract, pdf, doi, code or other)."""
+    low = url.lower()
+    if "arxiv.org/abs/" in low:
+        return "abstract"
+    if "arxiv.org/pdf/" in low or low.endswith(".pdf"):
+        return "pdf"
+    if "doi.org/" in low:
+        return "doi"
+    return "code" if "github.com/" in low or "gitlab.com/" in low else "other"
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 

@@ -14,6 +14,7 @@ from ..normalize import (
     clean_space, latex_to_text, normalize_doi, parse_arxiv_id, parse_date, split_categories,
 )
 from .base import MAX_LINE_BYTES, FileFormat, Input, Item, Problem, clip
+from .snapshot import is_snapshot_record, snapshot_record
 
 KNOWN_KEYS = {"id", "title", "abstract", "summary", "authors", "date", "year", "categories",
               "doi", "arxiv_id", "links", "url"}
@@ -89,8 +90,6 @@ def generic_record(obj: dict[str, Any]) -> Paper:
 
 def record_to_paper(obj: dict[str, Any]) -> Paper:
     """Recognise one JSON object's shape and map it to a Paper (ValueError if unusable)."""
-    from .snapshot import is_snapshot_record, snapshot_record
-
     if is_own_export(obj):
         paper = paper_from_export(obj)
         if not paper.title and not paper.abstract:
