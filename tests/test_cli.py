@@ -112,7 +112,8 @@ def test_stdin_and_unknown_layout_message(tmp_path):
     assert "added 1" in ok.stdout
     bad = invoke(db, "ingest", "-", input="lorem\nipsum\n")
     assert bad.exit_code == 1
-    assert "understood layouts" in bad.stderr and "<stdin>" in bad.stderr
+    assert "layouts understood" in bad.stderr and "<stdin>" in bad.stderr
+    assert "keyword-listing" in bad.stderr and "bibtex" in bad.stderr
 
 
 def test_bad_files_are_named_and_good_files_still_import(tmp_path):

@@ -136,16 +136,21 @@ def parse_date(value: str | None) -> str | None:
     return None
 
 
-def link_kind(url: str) -> str:
-    """The Link kind a URL most likely is (abstract, pdf, doi, code or other)."""
+def link_kind(url: str, label: str = "") -> str:
+    """The kind of a link from its address (and label): abstract, pdf, code, project, doi, other."""
     low = url.lower()
-    if "arxiv.org/abs/" in low:
-        return "abstract"
-    if "arxiv.org/pdf/" in low or low.endswith(".pdf"):
+    label = label.lower()
+    if "arxiv.org/pdf" in low or low.endswith(".pdf"):
         return "pdf"
+    if "arxiv.org/abs" in low:
+        return "abstract"
     if "doi.org/" in low:
         return "doi"
-    return "code" if "github.com/" in low or "gitlab.com/" in low else "other"
+    if "github.com/" in low or "gitlab.com/" in low or "code" in label:
+        return "code"
+    if "project" in label or "page" in label:
+        return "project"
+    return "other"
 
 
 def utc_now() -> str:
@@ -162,8 +167,13 @@ SHORT_CATEGORIES = {
     "ML": "stat.ML", "ME": "stat.ME", "CO": "stat.CO", "OC": "math.OC",
 }
 
-_CATEGORY = re.compile(r"^[a-z\-]+(?:\.[A-Za-z\-]+)?$")
-_PAREN_CODE = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)")
+_CATEGORY = re.compile(r"^[a-z\-]+\.[A-Za-z\-]+$")
+#: arXiv categories that have no dotted subject class.
+BARE_CATEGORIES = {
+    "astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph",
+    "nlin", "nucl-ex", "nucl-th", "physics", "quant-ph",
+}
+_PAREN_CODE = re.compile(r"\(([a-z\-]+(?:\.[A-Za-z\-]+)?)\)\s*$")
 
 
 def normalize_category(tag: str | None) -> str | None:
@@ -176,7 +186,7 @@ def normalize_category(tag: str | None) -> str | None:
     m = _PAREN_CODE.search(tag)
     if m:
         return m.group(1)
-    if _CATEGORY.match(tag):
+    if _CATEGORY.match(tag) or tag in BARE_CATEGORIES:
         return tag
     return None
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..models import Paper, SourceSeen
-from ..normalize import abstract_key, normalize_doi, normalize_title, parse_arxiv_id
+from ..normalize import abstract_key, normalize_doi, normalize_title
 from .merge import core, merge
 
 Key = tuple[str, str]
