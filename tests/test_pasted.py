@@ -78,7 +78,7 @@ def test_digest_seed_full_and_short_entries():
     items = parse_bytes(seed_bytes(DIGEST))
     papers = papers_of(items)
     assert not problems_of(items)
-    assert "'digest'" in layout_notice(items)[0]
+    assert layout_notice(items)[0] == "pasted layout: digest"
     assert len(papers) == 9
     full, short = papers[:5], papers[5:]
     assert all(p.abstract for p in full) and all(p.abstract is None for p in short)
@@ -151,7 +151,7 @@ def test_layout_comes_from_the_text_not_the_file_name(tmp_path):
     misleading = tmp_path / "trending-keywords.bib"
     misleading.write_bytes(seed_bytes(DIGEST))
     items = list(parse_pasted(Input.from_path(misleading)))
-    assert "'digest'" in layout_notice(items)[0] and len(papers_of(items)) == 9
+    assert layout_notice(items)[0] == "pasted layout: digest" and len(papers_of(items)) == 9
 
 
 def test_format_entry_is_the_last_resort():
@@ -186,7 +186,7 @@ Priya Patel, Tom Müller
 def test_digest_variant_in_english_with_arxiv_tags_and_links():
     items = parse_text(ENGLISH_DIGEST)
     papers = papers_of(items)
-    assert "'digest'" in layout_notice(items)[0]
+    assert layout_notice(items)[0] == "pasted layout: digest"
     assert [p.title for p in papers] == ["Sparse Vision Transformers for Dense Prediction",
                                          "Calibrated Uncertainty for Tabular Models",
                                          "A Tiny Benchmark for Long-Context Reasoning"]

@@ -46,7 +46,7 @@ def parse_pasted(inp: Input) -> Iterator[Item]:
                             + _understood())
     layout = detection.layout
     log.debug("%s: pasted layout %s", inp.origin, layout.name)
-    yield Notice(f"recognised the pasted layout '{layout.name}': {layout.description}",
+    yield Notice(f"pasted layout: {layout.name}",
                  inp.origin)
     yield from layout.parse(lines, inp.origin)
 
