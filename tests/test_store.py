@@ -165,3 +165,20 @@ def test_merge_is_idempotent_and_order_stable():
     ba = merge(b, a)
     assert (ab.title, ab.abstract, ab.author_names, ab.date) == \
            (ba.title, ba.abstract, ba.author_names, ba.date)
+
+
+def test_keys_match_before_and_after_folding_into_the_index(store, db_path, monkeypatch):
+    from paperradar.store import sqlite as backend
+
+    monkeypatch.setattr(backend, "RECENT_KEYS_LIMIT", 25)
+    papers = [Paper(title=f"Folded key test paper number {i}", abstract=f"{i} " + ABSTRACT,
+                    source="jsonl", source_id=str(i)) for i in range(40)]
+    for i in range(0, 40, 7):
+        store.ingest_batch(papers[i:i + 7])
+    con = sqlite3.connect(db_path)
+    folded = con.execute("SELECT count(*) FROM paper_keys").fetchone()[0]
+    recent = con.execute("SELECT count(*) FROM paper_keys_recent").fetchone()[0]
+    assert folded > 0 and recent > 0  # some keys folded, some still buffered
+    again = store.ingest_batch([Paper(title=p.title.upper(), source="csv") for p in papers])
+    assert len(again.merged) == 40 and store.count() == 40
+    assert store.integrity_problems() == []

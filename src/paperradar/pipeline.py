@@ -13,7 +13,6 @@ from typing import Callable, Iterable
 
 from .errors import InputError, OfflineError, SourceError
 from .models import Paper
-from .prefetch import prefetch
 from .sources import Checkpoint, Notice, Problem, SourceRef, expand
 from .store import Store
 
@@ -96,7 +95,7 @@ def ingest_ref(
     consumed = 0
     try:
         items = ref.items(http, state.get("source") if (state and ref.online) else None)
-        for item in items if ref.online else prefetch(items):
+        for item in items:
             if isinstance(item, Notice):
                 summary.notices.append(item)
                 continue

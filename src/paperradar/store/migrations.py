@@ -89,6 +89,23 @@ def m003_checkpoints(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m004_recent_keys(db: sqlite3.Connection) -> None:
+    # New dedupe keys land here first and are folded into paper_keys in key
+    # order (see SQLiteStore._fold_recent_keys): random inserts into a small
+    # table that stays in cache, then one sorted pass over the big index.
+    db.execute(
+        """
+        CREATE TABLE paper_keys_recent (
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            pk INTEGER NOT NULL,
+            PRIMARY KEY (kind, value)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def apply_migrations(db: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet applied; return their names."""
     db.execute(

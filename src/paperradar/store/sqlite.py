@@ -28,6 +28,8 @@ _CHUNK = 500  # SQLite's default limit on bound variables is far above this
 #: Page cache per connection. Random-key index inserts (dedupe keys) need
 #: their upper B-tree levels in memory; 64 MiB holds them at arXiv scale.
 CACHE_KIB = 64 * 1024
+#: Keys buffered in paper_keys_recent before they are folded into paper_keys.
+RECENT_KEYS_LIMIT = 200_000
 
 
 def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
@@ -53,6 +55,8 @@ class SQLiteStore:
             # imports rewrite the same index pages many times in between.
             self.db.execute("PRAGMA wal_autocheckpoint=10000")
             apply_migrations(self.db)
+            self._recent_keys = self.db.execute(
+                "SELECT count(*) FROM paper_keys_recent").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
 
@@ -65,9 +69,11 @@ class SQLiteStore:
         found: dict[Key, int] = {}
         for kind, values in by_kind.items():
             for chunk in _chunks(values):
-                marks = ",".join("?" * len(chunk))
+                marks = ",".join(f"?{i + 2}" for i in range(len(chunk)))
                 for value, pk in self.db.execute(
-                    f"SELECT value, pk FROM paper_keys WHERE kind = ? AND value IN ({marks})",
+                    f"SELECT value, pk FROM paper_keys WHERE kind = ?1 AND value IN ({marks})"
+                    f" UNION ALL SELECT value, pk FROM paper_keys_recent"
+                    f" WHERE kind = ?1 AND value IN ({marks})",
                     [kind, *chunk],
                 ):
                     found[(kind, value)] = pk
@@ -102,8 +108,9 @@ class SQLiteStore:
             marks = ",".join("?" * len(chunk))
             taken.update(r[0] for r in self.db.execute(
                 f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
-            taken.update(r[0] for r in self.db.execute(
-                f"SELECT value FROM paper_keys WHERE kind = 'id' AND value IN ({marks})", chunk))
+            for table in ("paper_keys", "paper_keys_recent"):
+                taken.update(r[0] for r in self.db.execute(
+                    f"SELECT value FROM {table} WHERE kind = 'id' AND value IN ({marks})", chunk))
         return taken
 
     def next_pk(self) -> int:
@@ -153,10 +160,11 @@ class SQLiteStore:
         )
         db.executemany("DELETE FROM paper_categories WHERE pk=?", changed_pks)
         db.executemany("INSERT OR IGNORE INTO paper_categories VALUES (?,?)", category_rows)
-        db.executemany(
-            "INSERT OR IGNORE INTO paper_keys VALUES (?,?,?)",
-            [(k, v, p.pk) for p in plan.papers.values() for k, v in p.new_keys] + aliases,
-        )
+        new_keys = [(k, v, p.pk) for p in plan.papers.values() for k, v in p.new_keys] + aliases
+        db.executemany("INSERT OR IGNORE INTO paper_keys_recent VALUES (?,?,?)", new_keys)
+        self._recent_keys += len(new_keys)
+        if self._recent_keys >= RECENT_KEYS_LIMIT:
+            self._fold_recent_keys()
         db.executemany(
             "INSERT OR REPLACE INTO paper_sources VALUES (?,?,?,?,?,?)",
             [
@@ -166,6 +174,17 @@ class SQLiteStore:
                 if s.changed
             ],
         )
+
+    def _fold_recent_keys(self) -> None:
+        """Move buffered keys into paper_keys in key order (inside the caller's
+        transaction): each index page is then written once per fold rather
+        than once per batch."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO paper_keys"
+            " SELECT kind, value, pk FROM paper_keys_recent ORDER BY kind, value"
+        )
+        self.db.execute("DELETE FROM paper_keys_recent")
+        self._recent_keys = 0
 
     def _save_checkpoint(self, key: str, state: Any, now: str) -> None:
         self.db.execute(
@@ -248,9 +267,13 @@ class SQLiteStore:
 
     def integrity_problems(self) -> list[str]:
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        all_keys = "(SELECT * FROM paper_keys UNION ALL SELECT * FROM paper_keys_recent)"
         checks = {
             "keys pointing at no paper":
-                "SELECT count(*) FROM paper_keys WHERE pk NOT IN (SELECT pk FROM papers)",
+                f"SELECT count(*) FROM {all_keys} WHERE pk NOT IN (SELECT pk FROM papers)",
+            "keys held twice":
+                "SELECT count(*) FROM paper_keys_recent r JOIN paper_keys k"
+                " ON k.kind = r.kind AND k.value = r.value",
             "source rows of no paper":
                 "SELECT count(*) FROM paper_sources WHERE pk NOT IN (SELECT pk FROM papers)",
             "category rows of no paper":
@@ -259,7 +282,7 @@ class SQLiteStore:
                 "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT pk FROM paper_sources)",
             "papers whose arXiv id is not keyed to them":
                 "SELECT count(*) FROM papers p WHERE json_extract(p.data, '$.arxiv_id') IS NOT NULL"
-                " AND NOT EXISTS (SELECT 1 FROM paper_keys k WHERE k.kind = 'arxiv'"
+                f" AND NOT EXISTS (SELECT 1 FROM {all_keys} k WHERE k.kind = 'arxiv'"
                 " AND k.value = json_extract(p.data, '$.arxiv_id') AND k.pk = p.pk)",
         }
         for label, sql in checks.items():
