@@ -182,3 +182,33 @@ def test_keys_match_before_and_after_folding_into_the_index(store, db_path, monk
     again = store.ingest_batch([Paper(title=p.title.upper(), source="csv") for p in papers])
     assert len(again.merged) == 40 and store.count() == 40
     assert store.integrity_problems() == []
+
+
+def test_revisions_track_every_change(store):
+    assert store.revision() == 0
+    store.ingest_batch([arxiv_record()])
+    r1 = store.revision()
+    store.ingest_batch([arxiv_record()])  # unchanged: no new revision
+    assert store.revision() == r1
+    store.ingest_batch([arxiv_record(source="hf-daily", source_fields={"upvotes": 5})])
+    r2 = store.revision()
+    assert r2 > r1
+    changed = [row for chunk in store.changed_since(r1) for row in chunk]
+    assert [(pk, rev) for pk, rev, _ in changed] == [(store.pk_of("1706.03762"), r2)]
+    assert {s.source for s in changed[0][2].sources} == {"arxiv-api", "hf-daily"}
+    assert list(store.changed_since(r2)) == []
+
+
+def test_embeddings_are_keyed_by_text_and_model(store):
+    store.ingest_batch([arxiv_record(), pasted_record(title="Another paper entirely", abstract=None)])
+    todo = store.texts_to_embed("m1")
+    assert len(todo) == 2 and any(t.startswith("Attention Is All You Need. ") for _, t in todo)
+    store.save_embeddings("m1", [(h, b"\x00" * 8) for h, _ in todo[:1]])
+    assert len(store.texts_to_embed("m1")) == 1 and len(store.texts_to_embed("m2")) == 2
+    rows = list(store.embeddings("m1"))
+    assert len(rows) == 1 and rows[0][3] == b"\x00" * 8
+    seq = rows[0][2]
+    assert list(store.embeddings("m1", since_rev=store.revision(), since_seq=seq)) == []
+    # A changed text needs a new vector.
+    store.ingest_batch([arxiv_record(abstract=ABSTRACT + " Now longer.")])
+    assert len(store.texts_to_embed("m1")) == 2

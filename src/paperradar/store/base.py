@@ -6,6 +6,7 @@ Callers (pipeline, CLI, later search/rank/web) see only this; no SQL leaks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 from ..models import Paper
@@ -45,6 +46,33 @@ class Store(Protocol):
         """Papers newest first, with their sources."""
 
     def count(self) -> int: ...
+
+    # -- for the search indexes (index/) ---------------------------------------
+
+    def revision(self) -> int:
+        """Grows whenever any paper changes; indexes remember the one they saw."""
+
+    def changed_since(self, rev: int) -> Iterator[list[tuple[int, int, Paper]]]:
+        """Chunks of (pk, rev, paper) changed after ``rev``, oldest first."""
+
+    def papers_by_pk(self, pks: list[int]) -> list[Paper]: ...
+
+    def pk_of(self, key: str) -> int:
+        """The internal key of a paper by id, arXiv id or DOI. Raises NotFound."""
+
+    def texts_to_embed(self, model: str, limit: int | None = None) -> list[tuple[str, str]]:
+        """(content_hash, text) of papers with no vector for ``model`` yet."""
+
+    def save_embeddings(self, model: str, rows: list[tuple[str, bytes]]) -> None: ...
+
+    def embeddings(
+        self, model: str, since_rev: int = 0, since_seq: int = 0
+    ) -> Iterator[tuple[int, int, int, bytes]]:
+        """(pk, rev, seq, vector bytes) of papers with a vector for ``model``
+        changed after ``since_rev`` or embedded after ``since_seq``."""
+
+    def artifact_dir(self, name: str) -> Path:
+        """A directory beside the store for derived data (indexes)."""
 
     def checkpoint(self, key: str) -> Any:
         """The saved resume state for a source, or None."""

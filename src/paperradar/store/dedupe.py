@@ -189,9 +189,15 @@ def plan_batch(records: list[Paper], backend: Backend, now: str) -> Plan:
     return Plan(papers, sources, outcomes)
 
 
+def paper_text(title: str | None, abstract: str | None) -> str:
+    """The text of a paper that is embedded and whose hash keys its vectors."""
+    if title and abstract:
+        return f"{title}. {abstract}"
+    return title or abstract or ""
+
+
 def content_hash(paper: Paper) -> str:
-    text = f"{paper.title or ''}\n{paper.abstract or ''}"
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(paper_text(paper.title, paper.abstract).encode()).hexdigest()
 
 
 def plan_to_counts(plan: Plan) -> dict[str, list[str]]:

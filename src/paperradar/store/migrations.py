@@ -106,6 +106,28 @@ def m004_recent_keys(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m005_revisions_and_embeddings(db: sqlite3.Connection) -> None:
+    # rev: the batch that last changed a paper, so indexes catch up by
+    # reading only papers with rev > the revision they have.
+    db.execute("ALTER TABLE papers ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX papers_by_rev ON papers(rev)")
+    # One vector per (text, model): re-embedding happens only when the text
+    # or the model changes.
+    db.execute(
+        """
+        CREATE TABLE embeddings (
+            content_hash TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (content_hash, model)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX embeddings_by_seq ON embeddings(model, seq)")
+
+
 def apply_migrations(db: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet applied; return their names."""
     db.execute(

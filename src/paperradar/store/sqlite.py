@@ -19,7 +19,7 @@ from ..errors import NotFound, StoreError
 from ..models import Paper, SourceSeen
 from ..normalize import normalize_doi, parse_arxiv_id, utc_now
 from .base import BatchResult, PaperQuery
-from .dedupe import Key, Plan, content_hash, plan_batch, plan_to_counts
+from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -137,27 +137,32 @@ class SQLiteStore:
 
     def _write(self, plan: Plan, now: str) -> None:
         new_rows, changed_rows, category_rows, changed_pks, aliases = [], [], [], [], []
+        rev = self.revision() + 1
         for p in plan.papers.values():
             if not p.changed:
                 continue
             data = orjson.dumps(core_to_row(p.core)).decode()
             if p.is_new:
                 new_rows.append((p.pk, p.id, p.core.title, p.core.date, data,
-                                 content_hash(p.core), now, now))
+                                 content_hash(p.core), now, now, rev))
             else:
                 changed_rows.append((p.id, p.core.title, p.core.date, data,
-                                     content_hash(p.core), now, p.pk))
+                                     content_hash(p.core), now, rev, p.pk))
                 changed_pks.append((p.pk,))
             category_rows.extend((c, p.pk) for c in p.core.categories)
             if p.old_id:
                 aliases.append(("id", p.old_id, p.pk))
         db = self.db
-        db.executemany("INSERT INTO papers VALUES (?,?,?,?,?,?,?,?)", new_rows)
+        db.executemany("INSERT INTO papers VALUES (?,?,?,?,?,?,?,?,?)", new_rows)
         db.executemany(
-            "UPDATE papers SET id=?, title=?, date=?, data=?, content_hash=?, updated_at=?"
-            " WHERE pk=?",
+            "UPDATE papers SET id=?, title=?, date=?, data=?, content_hash=?, updated_at=?,"
+            " rev=? WHERE pk=?",
             changed_rows,
         )
+        # Source rows change what a paper shows (sources, upvotes): bump those too.
+        touched = {s.pk for s in plan.sources.values() if s.changed}
+        touched -= {p.pk for p in plan.papers.values() if p.changed}
+        db.executemany("UPDATE papers SET rev=? WHERE pk=?", [(rev, pk) for pk in touched])
         db.executemany("DELETE FROM paper_categories WHERE pk=?", changed_pks)
         db.executemany("INSERT OR IGNORE INTO paper_categories VALUES (?,?)", category_rows)
         new_keys = [(k, v, p.pk) for p in plan.papers.values() for k, v in p.new_keys] + aliases
@@ -261,6 +266,87 @@ class SQLiteStore:
         pks = [r[0] for r in self.db.execute(sql, params)]
         for chunk in _chunks(pks):
             yield from self._with_sources(chunk)
+
+    def revision(self) -> int:
+        """The latest batch revision: grows whenever any paper changes."""
+        return self.db.execute("SELECT coalesce(max(rev), 0) FROM papers").fetchone()[0]
+
+    def changed_since(self, rev: int, chunk: int = _CHUNK) -> Iterator[list[tuple[int, int, Paper]]]:
+        """Chunks of (pk, rev, paper with sources) changed after ``rev``, oldest first."""
+        last = (rev, 1 << 62)  # everything after revision `rev`
+        while True:
+            rows = self.db.execute(
+                "SELECT pk, rev FROM papers WHERE (rev, pk) > (?, ?) ORDER BY rev, pk LIMIT ?",
+                (*last, chunk),
+            ).fetchall()
+            if not rows:
+                return
+            papers = self._with_sources([pk for pk, _ in rows])
+            yield [(pk, r, paper) for (pk, r), paper in zip(rows, papers)]
+            last = (rows[-1][1], rows[-1][0])
+
+    def papers_by_pk(self, pks: list[int]) -> list[Paper]:
+        """Papers (with sources) for these keys, in the same order; unknown keys skipped."""
+        known = {r[0] for chunk in _chunks(list(pks)) for r in self.db.execute(
+            f"SELECT pk FROM papers WHERE pk IN ({','.join('?' * len(chunk))})", chunk)}
+        wanted = [pk for pk in pks if pk in known]
+        return self._with_sources(wanted) if wanted else []
+
+    def pk_of(self, key: str) -> int:
+        pk = self._resolve_pk(key.strip())
+        if pk is None:
+            raise NotFound(f"no paper {key!r} in {self.url}")
+        return pk
+
+    def texts_to_embed(self, model: str, limit: int | None = None) -> list[tuple[str, str]]:
+        """(content_hash, text) of papers that have no vector for ``model`` yet."""
+        sql = (
+            "SELECT DISTINCT p.content_hash, p.data FROM papers p WHERE NOT EXISTS"
+            " (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash"
+            " AND e.model = ?)"
+        )
+        params: list = [model]
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        out = []
+        for chash, data in self.db.execute(sql, params):
+            core = orjson.loads(data)
+            out.append((chash, paper_text(core.get("title"), core.get("abstract"))))
+        return out
+
+    def save_embeddings(self, model: str, rows: list[tuple[str, bytes]]) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            seq = self.db.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM embeddings WHERE model = ?", (model,)
+            ).fetchone()[0]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                [(chash, model, vector, seq) for chash, vector in rows],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def embeddings(
+        self, model: str, since_rev: int = 0, since_seq: int = 0
+    ) -> Iterator[tuple[int, int, int, bytes]]:
+        """(pk, rev, seq, vector bytes) of papers with a vector for ``model`` that
+        changed after ``since_rev`` or were embedded after ``since_seq``."""
+        yield from self.db.execute(
+            "SELECT p.pk, p.rev, e.seq, e.vector FROM papers p JOIN embeddings e"
+            " ON e.content_hash = p.content_hash AND e.model = ?"
+            " WHERE p.rev > ? OR e.seq > ? ORDER BY p.pk",
+            (model, since_rev, since_seq),
+        )
+
+    def artifact_dir(self, name: str) -> Path:
+        """A directory beside the database for derived data (search indexes)."""
+        path = self.path.with_name(f"{self.path.name}.{name}")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]

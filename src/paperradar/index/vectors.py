@@ -1,0 +1,211 @@
+"""Nearest-neighbour search over paper vectors: exact while small, HNSW above.
+
+Vectors live in the store (one per text and model). This index keeps a copy
+beside the database, in the store's artifact directory, so a search does not
+read the store: an append-only matrix of rows, the paper key of each row,
+and, once there are ``ann_threshold`` rows, a faiss HNSW graph over them.
+``refresh()`` appends what changed since the last refresh. A paper whose text
+changed gets a new row; its old row is masked, and the graph is rebuilt when
+a tenth of its rows are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import PaperradarError
+
+log = logging.getLogger(__name__)
+
+#: Below this many vectors an exact scan is both fast and perfect.
+ANN_THRESHOLD = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+#: Search breadth; measured recall@10 against exact is in BENCHMARKS.md.
+HNSW_EF_SEARCH = 256
+REBUILD_STALE_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    pk: int
+    similarity: float
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise PaperradarError(
+            "approximate vector search needs faiss: pip install 'paperradar[embed]'"
+        ) from exc
+    return faiss
+
+
+class VectorIndex:
+    """Vectors of one model, searchable by cosine similarity."""
+
+    def __init__(self, directory: Path, dim: int, ann_threshold: int = ANN_THRESHOLD):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dim = dim
+        self.ann_threshold = ann_threshold
+        self.meta = {"rev": 0, "seq": 0, "dim": dim, "rows": 0}
+        meta_path = self.dir / "meta.json"
+        if meta_path.exists():
+            self.meta = json.loads(meta_path.read_text())
+        if self.meta["dim"] != dim:
+            raise PaperradarError(
+                f"{self.dir} holds {self.meta['dim']}-d vectors, not {dim}-d; delete it to rebuild"
+            )
+        rows = self.meta["rows"]
+        self.vectors = self._load("vectors.f32", np.float32, (rows, dim))
+        self.pks = self._load("pks.i64", np.int64, (rows,))
+        self.hashes = self._load("hashes.i64", np.int64, (rows,))
+        self.live = self._live_mask()
+        self.graph = None
+        if (self.dir / "hnsw.faiss").exists():
+            self.graph = _faiss().read_index(str(self.dir / "hnsw.faiss"))
+            if self.graph.ntotal != rows:  # an interrupted refresh: rebuild
+                self.graph = None
+
+    def _load(self, name: str, dtype, shape) -> np.ndarray:
+        path = self.dir / name
+        if not shape[0] or not path.exists():
+            return np.zeros((0,) + shape[1:], dtype=dtype)
+        data = np.fromfile(path, dtype=dtype)
+        needed = int(np.prod(shape))
+        # Files are appended before meta.json is written: extra bytes are an
+        # interrupted refresh, and are ignored (the next refresh redoes them).
+        return data[:needed].reshape(shape).copy()
+
+    def _live_mask(self) -> np.ndarray:
+        live = np.zeros(len(self.pks), dtype=bool)
+        if len(self.pks):
+            # The last row of each paper is its current vector.
+            _, last = np.unique(self.pks[::-1], return_index=True)
+            live[len(self.pks) - 1 - last] = True
+        return live
+
+    def __len__(self) -> int:
+        return int(self.live.sum())
+
+    @property
+    def watermark(self) -> tuple[int, int]:
+        return self.meta["rev"], self.meta["seq"]
+
+    def _append_file(self, name: str, data: np.ndarray, rows_before: int) -> None:
+        path = self.dir / name
+        with open(path, "r+b" if path.exists() else "wb") as fh:
+            fh.seek(rows_before * data.itemsize * (data.shape[1] if data.ndim == 2 else 1))
+            fh.write(data.tobytes())
+            fh.truncate()
+
+    def add(self, pks: list[int], hashes: list[int], vectors: np.ndarray,
+            rev: int, seq: int) -> int:
+        """Append the vectors of these papers (replacing older ones) and persist.
+
+        ``hashes`` identify each vector's text: a paper whose current row has
+        the same hash is skipped. Returns the number of rows added.
+        """
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        pks_a = np.asarray(pks, dtype=np.int64)
+        hashes_a = np.asarray(hashes, dtype=np.int64)
+        if len(pks_a) and len(self.pks):
+            current = dict(zip(self.pks[self.live].tolist(), self.hashes[self.live].tolist()))
+            keep = np.fromiter((current.get(p) != h for p, h in zip(pks_a.tolist(), hashes_a.tolist())),
+                               dtype=bool, count=len(pks_a))
+            pks_a, hashes_a, vectors = pks_a[keep], hashes_a[keep], vectors[keep]
+        if len(pks_a):
+            rows = self.meta["rows"]
+            self._append_file("vectors.f32", vectors, rows)
+            self._append_file("pks.i64", pks_a, rows)
+            self._append_file("hashes.i64", hashes_a, rows)
+            self.vectors = np.concatenate([self.vectors, vectors])
+            self.pks = np.concatenate([self.pks, pks_a])
+            self.hashes = np.concatenate([self.hashes, hashes_a])
+            self.live = self._live_mask()
+        self.meta.update(rev=max(rev, self.meta["rev"]), seq=max(seq, self.meta["seq"]),
+                         rows=len(self.pks))
+        self._update_graph(len(pks_a))
+        tmp = self.dir / "meta.json.tmp"
+        tmp.write_text(json.dumps(self.meta))
+        tmp.replace(self.dir / "meta.json")
+        return len(pks_a)
+
+    def _update_graph(self, added: int) -> None:
+        rows = len(self.pks)
+        if rows < self.ann_threshold:
+            self.graph = None
+            (self.dir / "hnsw.faiss").unlink(missing_ok=True)
+            return
+        stale = rows - int(self.live.sum())
+        if stale > REBUILD_STALE_FRACTION * rows:
+            self._compact()
+            rows = len(self.pks)
+        faiss = _faiss()
+        if self.graph is None or self.graph.ntotal != rows - added:
+            self.graph = faiss.IndexHNSWFlat(self.dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            self.graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            self.graph.add(self.vectors)
+        elif added:
+            self.graph.add(self.vectors[rows - added:])
+        faiss.write_index(self.graph, str(self.dir / "hnsw.faiss"))
+
+    def _compact(self) -> None:
+        self.vectors = self.vectors[self.live]
+        self.pks = self.pks[self.live]
+        self.hashes = self.hashes[self.live]
+        self.live = np.ones(len(self.pks), dtype=bool)
+        self.vectors.tofile(self.dir / "vectors.f32")
+        self.pks.tofile(self.dir / "pks.i64")
+        self.hashes.tofile(self.dir / "hashes.i64")
+        self.meta["rows"] = len(self.pks)
+        self.graph = None
+
+    def search(self, query: np.ndarray, limit: int = 20,
+               allowed: set[int] | None = None, exact: bool = False) -> list[VectorHit]:
+        """The ``limit`` most similar papers, optionally only among ``allowed`` keys."""
+        if not len(self.pks) or limit <= 0:
+            return []
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        mask = self.live
+        if allowed is not None:
+            mask = mask & np.isin(self.pks, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        candidates = int(mask.sum())
+        if not candidates:
+            return []
+        if self.graph is None or exact or candidates < 4 * limit or candidates < self.ann_threshold:
+            return self._exact(query, limit, mask)
+        return self._approximate(query, limit, mask)
+
+    def _exact(self, query: np.ndarray, limit: int, mask: np.ndarray) -> list[VectorHit]:
+        rows = np.flatnonzero(mask)
+        scores = self.vectors[rows] @ query
+        k = min(limit, len(rows))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [VectorHit(int(self.pks[rows[i]]), float(scores[i])) for i in top]
+
+    def _approximate(self, query: np.ndarray, limit: int, mask: np.ndarray) -> list[VectorHit]:
+        share = mask.sum() / len(mask)
+        k = int(min(len(mask), max(limit * 2, limit / max(share, 1e-6) * 2)))
+        self.graph.hnsw.efSearch = max(HNSW_EF_SEARCH, k)
+        scores, rows = self.graph.search(query.reshape(1, -1), k)
+        hits = []
+        for score, row in zip(scores[0], rows[0]):
+            if row >= 0 and mask[row]:
+                hits.append(VectorHit(int(self.pks[row]), float(score)))
+                if len(hits) == limit:
+                    return hits
+        # The filter kept too few of the graph's candidates: scan exactly.
+        return self._exact(query, limit, mask)
+
+    def vector_of(self, pk: int) -> np.ndarray | None:
+        rows = np.flatnonzero((self.pks == pk) & self.live)
+        return self.vectors[rows[0]] if len(rows) else None

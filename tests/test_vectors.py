@@ -1,0 +1,73 @@
+"""The vector index: exact and HNSW search, incremental updates, persistence.
+
+Vectors here are random unit vectors in clusters (the index does not care
+where vectors come from; the embedder has its own tests)."""
+
+import numpy as np
+import pytest
+
+from paperradar.index.vectors import VectorIndex
+
+pytest.importorskip("faiss")
+
+
+def clustered(n, dim=32, clusters=20, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim))
+    x = centres[rng.integers(0, clusters, n)] + 0.3 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_exact_search_finds_the_nearest(tmp_path):
+    vecs = clustered(500)
+    index = VectorIndex(tmp_path / "v", dim=32)
+    assert index.add(list(range(500)), list(range(500)), vecs, rev=1, seq=1) == 500
+    hits = index.search(vecs[42], limit=5)
+    assert hits[0].pk == 42 and hits[0].similarity == pytest.approx(1.0, abs=1e-5)
+    assert [h.similarity for h in hits] == sorted((h.similarity for h in hits), reverse=True)
+    allowed = {1, 2, 3}
+    assert {h.pk for h in index.search(vecs[42], limit=5, allowed=allowed)} == allowed
+
+
+def test_hnsw_recall_against_exact(tmp_path):
+    vecs = clustered(6000, seed=1)
+    index = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    index.add(list(range(6000)), list(range(6000)), vecs, rev=1, seq=1)
+    assert index.graph is not None
+    queries = clustered(50, seed=2)
+    recall = []
+    for q in queries:
+        approx = {h.pk for h in index.search(q, 10)}
+        exact = {h.pk for h in index.search(q, 10, exact=True)}
+        recall.append(len(approx & exact) / 10)
+    assert np.mean(recall) >= 0.95
+
+
+def test_updates_replace_old_vectors_and_survive_reopen(tmp_path):
+    vecs = clustered(300, seed=3)
+    index = VectorIndex(tmp_path / "v", dim=32, ann_threshold=100)
+    index.add(list(range(300)), list(range(300)), vecs, rev=1, seq=1)
+    # Paper 7's text changed: new vector, new hash. Paper 8 re-sent unchanged.
+    index.add([7, 8], [10_007, 8], np.stack([vecs[200], vecs[8]]), rev=2, seq=2)
+    assert len(index) == 300 and len(index.pks) == 301
+    top = index.search(vecs[200], limit=2)
+    assert {h.pk for h in top} == {7, 200}
+    reopened = VectorIndex(tmp_path / "v", dim=32, ann_threshold=100)
+    assert reopened.watermark == (2, 2) and len(reopened) == 300
+    assert reopened.search(vecs[7], limit=1)[0].pk != 7  # the old vector is gone
+
+
+def test_interrupted_append_is_ignored_on_reopen(tmp_path):
+    vecs = clustered(50, seed=4)
+    index = VectorIndex(tmp_path / "v", dim=32)
+    index.add(list(range(50)), list(range(50)), vecs, rev=1, seq=1)
+    with open(tmp_path / "v" / "vectors.f32", "ab") as fh:  # a crash mid-append
+        fh.write(b"\0" * 100)
+    reopened = VectorIndex(tmp_path / "v", dim=32)
+    assert len(reopened) == 50 and reopened.search(vecs[3], 1)[0].pk == 3
+
+
+def test_dimension_mismatch_is_a_clear_error(tmp_path):
+    VectorIndex(tmp_path / "v", dim=32).add([1], [1], clustered(1), rev=1, seq=1)
+    with pytest.raises(Exception, match="32-d vectors, not 64-d"):
+        VectorIndex(tmp_path / "v", dim=64)
