@@ -212,3 +212,16 @@ def test_embeddings_are_keyed_by_text_and_model(store):
     # A changed text needs a new vector.
     store.ingest_batch([arxiv_record(abstract=ABSTRACT + " Now longer.")])
     assert len(store.texts_to_embed("m1")) == 2
+
+
+def test_author_and_code_filters(store):
+    store.ingest_batch([
+        arxiv_record(links=[Link("https://github.com/tensorflow/tensor2tensor", "code")]),
+        pasted_record(title="A paper by someone else entirely", abstract=None,
+                      authors=[Author("Grace Hopper")]),
+    ])
+    hopper = store.pks_matching(PaperQuery(author="hopper"))
+    assert [p.title for p in store.papers_by_pk(sorted(hopper))] == ["A paper by someone else entirely"]
+    assert [p.id for p in store.papers(PaperQuery(has_code=True))] == ["1706.03762"]
+    assert len(list(store.papers(PaperQuery(has_code=False)))) == 1
+    assert store.pks_matching(PaperQuery(author="vaswani", has_code=False)) == set()

@@ -76,6 +76,9 @@ def _filters(fn: Callable) -> Callable:
     fn = click.option("--until", metavar="DATE", help="Only papers dated on or before DATE.")(fn)
     fn = click.option("--category", metavar="CAT", help="Only papers in this category (cs.LG).")(fn)
     fn = click.option("--source", metavar="NAME", help="Only papers seen in this source (hf-daily).")(fn)
+    fn = click.option("--author", metavar="NAME", help="Only papers with an author matching NAME.")(fn)
+    fn = click.option("--has-code/--no-code", "has_code", default=None,
+                      help="Only papers with (or without) a code link.")(fn)
     return fn
 
 
@@ -91,11 +94,11 @@ cli.add_command(run_command)
 @json_option
 @click.pass_context
 @domain_errors
-def list_command(ctx, since, until, category, source, limit, as_json):
+def list_command(ctx, since, until, category, source, author, has_code, limit, as_json):
     """List stored papers, newest first."""
     store = store_from(ctx)
     query = PaperQuery(since=since, until=until, category=category, source=source,
-                       limit=limit or None)
+                       author=author, has_code=has_code, limit=limit or None)
     papers = store.papers(query)
     if as_json:
         for paper in papers:
@@ -131,12 +134,13 @@ def show_command(ctx, paper_id, as_json):
 @json_option
 @click.pass_context
 @domain_errors
-def export_command(ctx, fmt, output, since, until, category, source, as_json):
+def export_command(ctx, fmt, output, since, until, category, source, author, has_code, as_json):
     """Export stored papers as JSON lines, BibTeX or CSV."""
     from .exporters import EXPORTERS
 
     store = store_from(ctx)
-    papers = store.papers(PaperQuery(since=since, until=until, category=category, source=source))
+    papers = store.papers(PaperQuery(since=since, until=until, category=category, source=source,
+                                     author=author, has_code=has_code))
     with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
         n = EXPORTERS[fmt](papers, out)
     if as_json:

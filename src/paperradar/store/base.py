@@ -27,8 +27,15 @@ class PaperQuery:
     until: str | None = None
     category: str | None = None
     source: str | None = None
+    author: str | None = None  # case-insensitive substring of an author's name
+    has_code: bool | None = None
     limit: int | None = None
     offset: int = 0
+
+    @property
+    def filters_anything(self) -> bool:
+        return any(v is not None for v in (self.since, self.until, self.category, self.source,
+                                            self.author, self.has_code))
 
 
 class Store(Protocol):
@@ -46,6 +53,9 @@ class Store(Protocol):
         """Papers newest first, with their sources."""
 
     def count(self) -> int: ...
+
+    def pks_matching(self, query: PaperQuery) -> set[int]:
+        """Internal keys of the papers a query's filters select (limit ignored)."""
 
     # -- for the search indexes (index/) ---------------------------------------
 

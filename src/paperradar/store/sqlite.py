@@ -242,7 +242,7 @@ class SQLiteStore:
             out.append(paper)
         return out
 
-    def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
+    def _where(self, query: PaperQuery) -> tuple[list[str], list]:
         where, params = [], []
         if query.since:
             where.append("p.date >= ?")
@@ -256,6 +256,23 @@ class SQLiteStore:
         if query.source:
             where.append("p.pk IN (SELECT pk FROM paper_sources WHERE source = ?)")
             params.append(query.source)
+        if query.author:
+            where.append("EXISTS (SELECT 1 FROM json_each(p.data, '$.authors') a"
+                         " WHERE instr(lower(json_extract(a.value, '$[0]')), ?) > 0)")
+            params.append(query.author.lower())
+        if query.has_code is not None:
+            where.append(("" if query.has_code else "NOT ")
+                         + "EXISTS (SELECT 1 FROM json_each(p.data, '$.links') l"
+                         " WHERE json_extract(l.value, '$[1]') = 'code')")
+        return where, params
+
+    def pks_matching(self, query: PaperQuery) -> set[int]:
+        where, params = self._where(query)
+        sql = "SELECT p.pk FROM papers p" + (" WHERE " + " AND ".join(where) if where else "")
+        return {r[0] for r in self.db.execute(sql, params)}
+
+    def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
+        where, params = self._where(query)
         sql = "SELECT p.pk FROM papers p"
         if where:
             sql += " WHERE " + " AND ".join(where)
