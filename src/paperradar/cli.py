@@ -83,9 +83,12 @@ def _filters(fn: Callable) -> Callable:
 
 
 from .cli_ingest import ingest_command, run_command  # noqa: E402
+from .cli_search import index_command, related_command, search_command  # noqa: E402
+from .cli_eval import eval_group  # noqa: E402
 
-cli.add_command(ingest_command)
-cli.add_command(run_command)
+for _command in (ingest_command, run_command, search_command, related_command, index_command,
+                 eval_group):
+    cli.add_command(_command)
 
 
 @cli.command("list")

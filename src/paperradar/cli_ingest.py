@@ -34,6 +34,17 @@ def _progress(enabled: bool):
     return progress, update
 
 
+def sync_keyword_index(store) -> int:
+    """Keep the keyword index in step with the store after a write."""
+    from .index import SearchEngine
+
+    engine = SearchEngine(store)
+    try:
+        return engine.sync_keyword()
+    finally:
+        engine.close()
+
+
 def print_summary(summary: IngestSummary, max_problems: int = 30) -> None:
     notices = [n for n in summary.notices if not n.message.startswith("read as ")]
     if len(summary.notices) - len(notices) <= 10:  # which layout each input was read as
@@ -56,10 +67,12 @@ def print_summary(summary: IngestSummary, max_problems: int = 30) -> None:
 @click.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--batch-size", default=1000, show_default=True, help="Records per transaction.")
+@click.option("--index/--no-index", "update_index", default=True, show_default=True,
+              help="Bring the keyword index up to date afterwards.")
 @json_option
 @click.pass_context
 @domain_errors
-def ingest_command(ctx, sources, batch_size, as_json):
+def ingest_command(ctx, sources, batch_size, update_index, as_json):
     """Bring papers in from files, directories, - (stdin) or online sources.
 
     \b
@@ -91,8 +104,9 @@ def ingest_command(ctx, sources, batch_size, as_json):
             summary = ingest(store, sources, http=http, batch_size=batch_size)
     finally:
         http.close()
+    indexed = sync_keyword_index(store) if update_index and summary.seen else 0
     if as_json:
-        emit_json(summary.as_dict())
+        emit_json({**summary.as_dict(), "indexed": indexed})
     else:
         print_summary(summary)
     if summary.seen == 0 and summary.rejected:

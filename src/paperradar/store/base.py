@@ -77,8 +77,8 @@ class Store(Protocol):
 
     def embeddings(
         self, model: str, since_rev: int = 0, since_seq: int = 0
-    ) -> Iterator[tuple[int, int, int, bytes]]:
-        """(pk, rev, seq, vector bytes) of papers with a vector for ``model``
+    ) -> Iterator[tuple[int, str, int, bytes]]:
+        """(pk, content_hash, seq, vector bytes) of papers with a vector for ``model``
         changed after ``since_rev`` or embedded after ``since_seq``."""
 
     def artifact_dir(self, name: str) -> Path:

@@ -163,6 +163,8 @@ def plan_batch(records: list[Paper], backend: Backend, now: str) -> Plan:
                 ids_in_batch.add(target.id)
                 target.changed = True
                 outcome = "merged"
+        if record.id and record.id != target.id:  # a record's own id keeps resolving
+            keys = keys + [("id", record.id)]
         for key in (keys if outcome == "added" else record_keys(target.core) + keys):
             if key_to_pk.get(key) is None:
                 key_to_pk[key] = target.pk

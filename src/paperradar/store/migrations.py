@@ -111,6 +111,7 @@ def m005_revisions_and_embeddings(db: sqlite3.Connection) -> None:
     # rev: the batch that last changed a paper, so indexes catch up by
     # reading only papers with rev > the revision they have.
     db.execute("ALTER TABLE papers ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE papers SET rev = 1")  # papers stored before: revision 1
     db.execute("CREATE INDEX papers_by_rev ON papers(rev)")
     # One vector per (text, model): re-embedding happens only when the text
     # or the model changes.

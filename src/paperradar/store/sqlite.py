@@ -349,11 +349,11 @@ class SQLiteStore:
 
     def embeddings(
         self, model: str, since_rev: int = 0, since_seq: int = 0
-    ) -> Iterator[tuple[int, int, int, bytes]]:
-        """(pk, rev, seq, vector bytes) of papers with a vector for ``model`` that
-        changed after ``since_rev`` or were embedded after ``since_seq``."""
+    ) -> Iterator[tuple[int, str, int, bytes]]:
+        """(pk, content_hash, seq, vector bytes) of papers with a vector for ``model``
+        that changed after ``since_rev`` or were embedded after ``since_seq``."""
         yield from self.db.execute(
-            "SELECT p.pk, p.rev, e.seq, e.vector FROM papers p JOIN embeddings e"
+            "SELECT p.pk, p.content_hash, e.seq, e.vector FROM papers p JOIN embeddings e"
             " ON e.content_hash = p.content_hash AND e.model = ?"
             " WHERE p.rev > ? OR e.seq > ? ORDER BY p.pk",
             (model, since_rev, since_seq),

@@ -1,0 +1,108 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the default embedder.
+
+Texts are tokenised by the Rust ``tokenizers`` package (truncated at the
+model's 256 tokens, as sentence-transformers does), sorted by length so each
+batch carries little padding, run through ONNX Runtime with full graph
+optimisation and one thread per core, mean-pooled over the real tokens and
+L2-normalised; the vectors come back in input order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from .embed import EmbeddingModelMissing
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+MINILM_DIM = 384
+MINILM_MAX_TOKENS = 256  # max_seq_length of all-MiniLM-L6-v2 in sentence-transformers
+TOKENIZE_CHUNK = 2048  # texts tokenised, sorted and embedded together
+
+
+def cpu_threads() -> int:
+    """Threads for inference: $PAPERRADAR_EMBED_THREADS, else the cores this process may use."""
+    wanted = os.environ.get("PAPERRADAR_EMBED_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _require_runtime():
+    try:
+        import numpy
+        import onnxruntime
+        import tokenizers
+    except ImportError as exc:
+        raise EmbeddingModelMissing(f"missing {exc.name}") from exc
+    return numpy, onnxruntime, tokenizers
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 on ONNX Runtime (CPU).
+
+    ``variant`` picks the arithmetic: ``"int8"`` (int8 weights and int8 matrix
+    products with dynamic activation scales; the fast default) or ``"int8w"``
+    (the same int8 weights, fp32 arithmetic).
+    """
+
+    dim = MINILM_DIM
+
+    def __init__(self, variant: str = "int8", *, batch_size: int = 32, threads: int | None = None,
+                 max_tokens: int = MINILM_MAX_TOKENS):
+        np, ort, tokenizers = _require_runtime()
+        from . import embed_models, embed_quantize
+
+        if variant not in ("int8", "int8w"):
+            raise ValueError(f"unknown ONNX MiniLM variant {variant!r}; use 'int8' or 'int8w'")
+        self.name = f"all-MiniLM-L6-v2/onnx-{variant}"
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self._np = np
+        self._tokenizer = tokenizers.Tokenizer.from_str(embed_models.minilm_tokenizer_json())
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_tokens)
+        model = embed_quantize.prepared_model(embed_models.minilm_onnx_path(), variant)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.intra_op_num_threads = threads or cpu_threads()
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        log.debug("loaded %s with %d threads", self.name, options.intra_op_num_threads)
+
+    def embed(self, texts: list[str]) -> "np.ndarray":
+        """L2-normalised float32 vectors, shape (len(texts), 384), in input order."""
+        np = self._np
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), TOKENIZE_CHUNK):
+            chunk = [t if isinstance(t, str) else "" for t in texts[start:start + TOKENIZE_CHUNK]]
+            ids = [e.ids for e in self._tokenizer.encode_batch(chunk, add_special_tokens=True)]
+            order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+            for b in range(0, len(order), self.batch_size):
+                rows = order[b:b + self.batch_size]
+                out[[start + r for r in rows]] = self._embed_batch([ids[r] for r in rows])
+        return out
+
+    def embed_query(self, text: str) -> "np.ndarray":
+        """One L2-normalised vector of shape (384,) (MiniLM takes queries as they are)."""
+        return self.embed([text])[0]
+
+    def _embed_batch(self, batch_ids: list[list[int]]) -> "np.ndarray":
+        np = self._np
+        width = max(len(ids) for ids in batch_ids)
+        input_ids = np.zeros((len(batch_ids), width), dtype=np.int64)
+        mask = np.zeros((len(batch_ids), width), dtype=np.int64)
+        for row, ids in enumerate(batch_ids):
+            input_ids[row, :len(ids)] = ids
+            mask[row, :len(ids)] = 1
+        return self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]

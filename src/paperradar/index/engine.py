@@ -1,0 +1,266 @@
+"""Search over the store: keyword (tantivy BM25), semantic (the bundled
+embedding model and the vector index), and their fusion.
+
+The indexes live beside the database and follow the store's revisions:
+``sync()`` reads only papers changed since the revision an index last saw, so
+keeping them in step after every write is cheap. Rankings are never stored in
+the indexes; the store stays the one source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import InputError
+from ..models import Paper
+from ..store import PaperQuery, Store
+from .crosslingual import translate_query
+from .fusion import fuse_default
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "keyword", "semantic")
+#: How many hits each retriever contributes to a fusion, per hit asked for.
+POOL_FACTOR = 3
+MIN_POOL = 50
+EMBED_BATCH = 128
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class Why:
+    """How one retriever found a hit."""
+
+    rank: int
+    score: float
+    detail: str
+
+
+@dataclass
+class SearchHit:
+    paper: Paper
+    pk: int
+    score: float
+    retrievers: dict[str, Why] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResults:
+    """Hits best first, and how the query was read (its English form for a
+    Chinese query)."""
+
+    hits: list[SearchHit]
+    query: str
+    read_as: str | None = None
+    language: str = "en"
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+
+@dataclass
+class SyncReport:
+    keyword: int = 0
+    embedded: int = 0
+    vectors: int = 0
+    not_embedded: int = 0
+
+
+def keyword_doc(pk: int, paper: Paper):
+    from .keyword import KeywordDoc
+
+    return KeywordDoc(
+        pk=pk,
+        title=paper.title or "",
+        abstract=paper.abstract or "",
+        authors=paper.author_names,
+        date=paper.date,
+        categories=list(paper.categories),
+        sources=sorted({s.source for s in paper.sources}),
+        has_code=any(link.kind == "code" for link in paper.links),
+    )
+
+
+def _hash64(content_hash: str) -> int:
+    return int(content_hash[:15], 16)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+class SearchEngine:
+    """Keyword, semantic and hybrid search over one store."""
+
+    def __init__(self, store: Store, embedder: str | None = None):
+        self.store = store
+        self.embedder_name = embedder
+        self._keyword = None
+        self._embedder = None
+        self._vectors = None
+
+    # -- the parts, opened on first use -----------------------------------------
+
+    @property
+    def keyword(self):
+        if self._keyword is None:
+            from .keyword import KeywordIndex
+
+            self._keyword = KeywordIndex(self.store.artifact_dir("keyword"))
+        return self._keyword
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embed import get_embedder
+
+            self._embedder = get_embedder(self.embedder_name)
+        return self._embedder
+
+    @property
+    def vectors(self):
+        if self._vectors is None:
+            from .vectors import VectorIndex
+
+            directory = self.store.artifact_dir("vectors") / _safe_name(self.embedder.name)
+            self._vectors = VectorIndex(directory, self.embedder.dim)
+        return self._vectors
+
+    def close(self) -> None:
+        if self._keyword is not None:
+            self._keyword.close()
+
+    # -- keeping in step with the store ------------------------------------------
+
+    def sync_keyword(self, progress: Progress | None = None) -> int:
+        """Index papers changed since the keyword index's revision."""
+        mark = int(self.keyword.meta().get("rev", 0))
+        target = self.store.revision()
+        done = 0
+        for chunk in self.store.changed_since(mark):
+            self.keyword.upsert(keyword_doc(pk, paper) for pk, _, paper in chunk)
+            done += len(chunk)
+            if done % 20_000 < len(chunk):  # commit now and then: a crash loses little
+                self.keyword.commit({"rev": chunk[-1][1]})
+            if progress:
+                progress(done, 0)
+        if done or mark != target:
+            self.keyword.commit({"rev": target})
+        return done
+
+    def embed_missing(self, limit: int | None = None, progress: Progress | None = None) -> int:
+        """Embed papers that have no vector for this model yet; returns how many."""
+        model = self.embedder.name
+        todo = self.store.texts_to_embed(model, limit)
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start:start + EMBED_BATCH]
+            vectors = self.embedder.embed([text for _, text in batch])
+            self.store.save_embeddings(
+                model, [(chash, vec.tobytes()) for (chash, _), vec in zip(batch, vectors)])
+            if progress:
+                progress(start + len(batch), len(todo))
+        return len(todo)
+
+    def sync_vectors(self) -> int:
+        """Bring the vector index up to the store's stored vectors."""
+        import numpy as np
+
+        rev_mark, seq_mark = self.vectors.watermark
+        target = self.store.revision()
+        pks, hashes, blobs, top_seq = [], [], [], seq_mark
+        for pk, chash, seq, blob in self.store.embeddings(self.embedder.name, rev_mark, seq_mark):
+            pks.append(pk)
+            hashes.append(_hash64(chash))
+            blobs.append(blob)
+            top_seq = max(top_seq, seq)
+        if not pks and target == rev_mark:
+            return 0
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(pks), -1) \
+            if pks else np.zeros((0, self.embedder.dim), np.float32)
+        return self.vectors.add(pks, hashes, matrix, rev=target, seq=top_seq)
+
+    def sync(self, embed: bool = True, progress: Progress | None = None) -> SyncReport:
+        report = SyncReport(keyword=self.sync_keyword())
+        if embed:
+            report.embedded = self.embed_missing(progress=progress)
+            report.vectors = self.sync_vectors()
+        return report
+
+    def not_embedded(self) -> int:
+        return len(self.store.texts_to_embed(self.embedder.name))
+
+    # -- searching ---------------------------------------------------------------
+
+    def search(self, query: str, mode: str = "hybrid", limit: int = 20,
+               filters: PaperQuery = PaperQuery(), operators: bool = False) -> SearchResults:
+        """The best papers for ``query``; each hit says which retrievers found it and why.
+
+        A Chinese (or mixed) query is put into English with the bundled ML
+        glossary before it reaches the English indexes.
+        """
+        if mode not in MODES:
+            raise InputError("--mode", f"unknown search mode {mode!r}; choose one of "
+                             + ", ".join(MODES))
+        variants = translate_query(query)
+        text = variants.english or query
+        results = SearchResults([], query, text if text != query else None, variants.language)
+        if limit <= 0 or not query.strip():
+            return results
+        pool = limit if mode != "hybrid" else max(MIN_POOL, POOL_FACTOR * limit)
+        runs: dict[str, list[tuple[int, float]]] = {}
+        details: dict[str, dict[int, str]] = {}
+        if mode in ("keyword", "hybrid"):
+            hits = self.keyword.search(text, limit=pool, filters=_keyword_filters(filters),
+                                       operators=operators)
+            runs["keyword"] = [(h.pk, h.score) for h in hits]
+            details["keyword"] = {h.pk: _matched(h.matched) for h in hits}
+        if mode in ("semantic", "hybrid"):
+            allowed = self.store.pks_matching(filters) if filters.filters_anything else None
+            vector = self.embedder.embed_query(text)
+            hits = self.vectors.search(vector, limit=pool, allowed=allowed)
+            runs["semantic"] = [(h.pk, h.similarity) for h in hits]
+            details["semantic"] = {h.pk: f"similarity {h.similarity:.3f}" for h in hits}
+        fused = fuse_default(runs, limit=limit)
+        papers = {pk: p for pk, p in zip([h.key for h in fused],
+                                         self.store.papers_by_pk([h.key for h in fused]))}
+        for hit in fused:
+            if hit.key not in papers:  # removed since indexing
+                continue
+            why = {name: Why(found.rank, found.score, details[name].get(hit.key, ""))
+                   for name, found in hit.found_by.items()}
+            score = hit.score if len(runs) > 1 else next(iter(hit.found_by.values())).score
+            results.hits.append(SearchHit(papers[hit.key], hit.key, score, why))
+        return results
+
+    def related(self, key: str, limit: int = 10) -> list[SearchHit]:
+        """Papers most similar to one paper (by its embedding)."""
+        pk = self.store.pk_of(key)
+        vector = self.vectors.vector_of(pk)
+        if vector is None:
+            paper = self.store.papers_by_pk([pk])[0]
+            from ..store.dedupe import paper_text
+
+            vector = self.embedder.embed([paper_text(paper.title, paper.abstract)])[0]
+        hits = [h for h in self.vectors.search(vector, limit=limit + 1) if h.pk != pk][:limit]
+        papers = self.store.papers_by_pk([h.pk for h in hits])
+        return [SearchHit(p, h.pk, h.similarity,
+                          {"semantic": Why(i, h.similarity, f"similarity {h.similarity:.3f}")})
+                for i, (h, p) in enumerate(zip(hits, papers), 1)]
+
+
+def _keyword_filters(query: PaperQuery):
+    from .keyword import KeywordFilters
+
+    return KeywordFilters(since=query.since, until=query.until, category=query.category,
+                          author=query.author, source=query.source, has_code=query.has_code)
+
+
+def _matched(matched: dict[str, list[str]]) -> str:
+    return "; ".join(f"{field}: {', '.join(words)}" for field, words in matched.items() if words)
