@@ -96,6 +96,22 @@ def test_matched_terms_name_fields_and_query_words(index):
     hits = {h.pk: h for h in index.search("Vision attention, speech!")}
     assert hits[1].matched == {"title": ["vision"], "abstract": ["attention"], "authors": ["vision"]}
     assert hits[2].matched == {"title": ["speech"], "abstract": ["attention"]}
+    bare = index.search("Vision attention, speech!", explain=False)
+    assert [(h.pk, h.score, h.matched) for h in bare] == [(h.pk, h.score, {}) for h in hits.values()]
+    later = index.matched_words("Vision attention, speech!", [2, 1, 99])
+    assert later == {2: hits[2].matched, 1: hits[1].matched, 99: {}}
+    assert index.matched_words("title:speech", [2], operators=True) == {2: {"title": ["speech"]}}
+    assert index.matched_words("speech", []) == {}
+
+
+def test_matched_terms_of_long_queries(index):
+    words = [f"term{i}" for i in range(30)]  # 30 words x 3 fields: several bit-mask searches
+    index.upsert([doc(1, " ".join(words[::2]), " ".join(words[1::2]), ["term29 term28"]),
+                  doc(2, "term0")])
+    index.commit({})
+    hits = {h.pk: h.matched for h in index.search(" ".join(words))}
+    assert hits[1] == {"title": words[::2], "abstract": words[1::2], "authors": ["term28", "term29"]}
+    assert hits[2] == {"title": ["term0"]}
 
 
 def test_limit_and_order(index):
@@ -105,6 +121,7 @@ def test_limit_and_order(index):
     assert len(hits) == 7
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert index.search("graph", limit=0) == []
+    assert len(index.search("graph", limit=10**12)) == 30
 
 
 def test_seed_papers_are_found(tmp_path):
@@ -179,7 +196,7 @@ def test_meta_that_is_not_json_commits_nothing(index):
 def test_second_writer_gets_a_store_error(tmp_path):
     with small_index(tmp_path / "kw") as first, small_index(tmp_path / "kw") as second:
         first.upsert([doc(1, "a")])
-        with pytest.raises(StoreError, match="another process"):
+        with pytest.raises(StoreError, match="locked by another writer"):
             second.upsert([doc(2, "b")])
         assert second.search("a") == []  # readers are never blocked
 

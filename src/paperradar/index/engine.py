@@ -218,9 +218,8 @@ class SearchEngine:
         details: dict[str, dict[int, str]] = {}
         if mode in ("keyword", "hybrid"):
             hits = self.keyword.search(text, limit=pool, filters=_keyword_filters(filters),
-                                       operators=operators)
+                                       operators=operators, explain=False)
             runs["keyword"] = [(h.pk, h.score) for h in hits]
-            details["keyword"] = {h.pk: _matched(h.matched) for h in hits}
         if mode in ("semantic", "hybrid"):
             allowed = self.store.pks_matching(filters) if filters.filters_anything else None
             vector = self.embedder.embed_query(text)
@@ -228,6 +227,10 @@ class SearchEngine:
             runs["semantic"] = [(h.pk, h.similarity) for h in hits]
             details["semantic"] = {h.pk: f"similarity {h.similarity:.3f}" for h in hits}
         fused = fuse_default(runs, limit=limit)
+        if "keyword" in runs:  # explain only the hits shown: half the keyword time
+            matched = self.keyword.matched_words(
+                text, [h.key for h in fused if "keyword" in h.found_by], operators=operators)
+            details["keyword"] = {pk: _matched(m) for pk, m in matched.items()}
         papers = {pk: p for pk, p in zip([h.key for h in fused],
                                          self.store.papers_by_pk([h.key for h in fused]))}
         for hit in fused:

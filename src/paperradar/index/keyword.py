@@ -1,10 +1,8 @@
 """Keyword retrieval: field-weighted BM25 over title, abstract and authors, on tantivy.
 
-``KeywordIndex(path)`` is an index directory kept in step with the store (``upsert``/``delete``
-by pk, then ``commit(meta)`` with the store's revision watermark). User text reaches tantivy's
-query parser only when the caller asks for operators; otherwise ``query_text.query_words`` cuts
-it into words and term queries are built here. Filters are clauses of the same query, so a
-filtered search still fills ``limit`` when enough papers match.
+The index follows the store (``upsert``/``delete`` by pk, ``commit(meta)`` with its revision).
+User text reaches tantivy's parser only with ``operators=True``; otherwise ``query_text`` cuts
+it into words. Filters are clauses of the query itself, so filtered searches still fill ``limit``.
 """
 
 from __future__ import annotations
@@ -47,10 +45,9 @@ class KeywordDoc:
 
 @dataclass
 class KeywordFilters:
-    """Conditions every hit meets. Dates are inclusive ISO dates (``YYYY``/``YYYY-MM`` allowed);
-    a paper with a partial date is kept when its month or year overlaps the range.
-    ``category`` is an arXiv code (``cs.CV``) or archive (``cs``); ``author`` matches
-    whole words of one author's name, the last word as a prefix (``hinton``, ``geoffrey hin``)."""
+    """Conditions every hit meets. Dates: inclusive, ISO, maybe partial; a paper's partial date
+    need only overlap the range. ``category``: arXiv code (``cs.CV``) or archive (``cs``).
+    ``author``: words of one author's name, the last one a prefix (``hinton``, ``geoffrey hin``)."""
 
     since: str | None = None
     until: str | None = None
@@ -97,11 +94,6 @@ def _document(doc: KeywordDoc) -> tantivy.Document:
         out.add_integer("date_hi", interval[1])
     out.add_boolean("has_code", bool(doc.has_code))
     return out
-
-
-def _operator_error(query: str, exc: Exception) -> InputError:
-    return InputError("query", f"cannot read the query {query!r}: {exc}. Quote phrases with "
-                      "\"...\", balance brackets, use AND/OR/NOT and title:, abstract:, authors:")
 
 
 class KeywordIndex:
@@ -151,8 +143,7 @@ class KeywordIndex:
         json.dumps(meta)  # not JSON-serialisable: TypeError before anything is committed
         state = {"schema": SCHEMA_VERSION, "meta": meta,
                  "opstamp": self._writer.commit() if self._writer is not None else None}
-        tmp = self.path / (META_FILE + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with open(tmp := self.path / (META_FILE + ".tmp"), "w", encoding="utf-8") as fh:
             json.dump(state, fh, ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
@@ -187,36 +178,43 @@ class KeywordIndex:
         return self._index.searcher().num_docs
 
     def search(self, query: str, limit: int = 20, filters: KeywordFilters | None = None,
-               operators: bool = False) -> list[KeywordHit]:
+               operators: bool = False, explain: bool = True) -> list[KeywordHit]:
         """The best ``limit`` papers for ``query`` (any word may match), best first.
 
         With ``operators=True`` the query is read in tantivy's syntax (``AND``, ``-word``,
         ``"phrases"``, ``title:word``); a syntax error raises ``InputError("query", ...)``.
+        ``explain=False`` leaves ``matched`` empty (about half the time of a search).
         """
         filter_query = self._filter_query(filters or KeywordFilters())  # bad filters raise first
         words = (query_text.operator_query_words if operators else query_text.query_words)(query)
         text_query = self._parse_operators(query) if operators else self._words_query(words)
+        searcher = self._index.searcher()
+        limit = min(limit, searcher.num_docs)  # a huge limit must not allocate a huge heap
         if limit <= 0 or text_query is None or filter_query is False:
             return []
         if filter_query is not None:
-            text_query = Query.boolean_query(
-                [(Occur.Must, text_query), (Occur.Must, Query.const_score_query(filter_query, 0.0))])
-        searcher = self._index.searcher()
+            text_query = Query.boolean_query([(Occur.Must, text_query), (Occur.Must, filter_query)])
         try:
             found = searcher.search(text_query, limit, count=False).hits
         except ValueError as exc:  # only parsed queries can fail here (e.g. "0:*")
-            raise _operator_error(query, exc) from None
+            raise query_text.operator_error(query, exc) from None
         pks = searcher.fast_field_values("pk", [address for _, address in found])
-        matched = self._matched_words(searcher, words, pks) if pks else {}
-        return [KeywordHit(pk, score, matched[pk]) for (score, _), pk in zip(found, pks)]
+        matched = self._matched_words(searcher, words, pks) if pks and explain else {}
+        return [KeywordHit(pk, score, matched.get(pk, {})) for (score, _), pk in zip(found, pks)]
+
+    def matched_words(self, query: str, pks: Iterable[int],
+                      operators: bool = False) -> dict[int, dict[str, list[str]]]:
+        """``KeywordHit.matched`` for any papers: e.g. the top of a fused ranking whose
+        keyword candidates were searched with ``explain=False``."""
+        words = (query_text.operator_query_words if operators else query_text.query_words)(query)
+        return self._matched_words(self._index.searcher(), words, ids) if (ids := list(pks)) else {}
 
     def _open_writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
             try:
                 self._writer = self._index.writer(*self._writer_args)
             except ValueError as exc:
-                raise StoreError(f"the keyword index at {self.path} is being written by "
-                                 f"another process: {exc}") from exc
+                raise StoreError(f"keyword index {self.path} is locked by another writer: {exc}") from exc
         return self._writer
 
     def _read_state(self) -> dict:
@@ -232,13 +230,9 @@ class KeywordIndex:
 
     def _terms(self, words: list[str]) -> list[tuple[str, str, str]]:
         """(field, indexed term, query word) for each searched field and word."""
-        return [
-            (name, term, word)
-            for word in words
-            for name, tokenizer in _TOKENIZER_OF_FIELD.items()
-            if self.field_boosts.get(name, 0) > 0
-            for term in self._analyzers[tokenizer].analyze(word)
-        ]
+        return [(name, term, word) for word in words
+                for name, tokenizer in _TOKENIZER_OF_FIELD.items() if self.field_boosts.get(name, 0) > 0
+                for term in self._analyzers[tokenizer].analyze(word)]
 
     def _words_query(self, words: list[str]) -> Query | None:
         clauses = [(Occur.Should, Query.boost_query(Query.term_query(
@@ -252,13 +246,12 @@ class KeywordIndex:
             return None
         boosts = {name: b for name, b in self.field_boosts.items() if b > 0}
         try:
-            return self._index.parse_query(text, default_field_names=list(boosts),
-                                           field_boosts=boosts)
+            return self._index.parse_query(text, list(boosts), boosts)
         except ValueError as exc:
-            raise _operator_error(text, exc) from None
+            raise query_text.operator_error(text, exc) from None
 
     def _filter_query(self, filters: KeywordFilters) -> Query | None | bool:
-        """One query all filters together make; None for no filter, False if nothing can match."""
+        """The filters as one unscored query; None for no filter, False if nothing can match."""
         must: list[Query] = []
         first, last = query_text.filter_days(filters.since, filters.until)
         if first is not None and last is not None and first > last:
@@ -277,23 +270,29 @@ class KeywordIndex:
             must.append(Query.phrase_prefix_query(self._schema, "authors", name_words))
         if filters.has_code is not None:
             must.append(Query.term_query(self._schema, "has_code", bool(filters.has_code)))
-        return Query.boolean_query([(Occur.Must, q) for q in must]) if must else None
+        return Query.const_score_query(  # filters add nothing to the score
+            Query.boolean_query([(Occur.Must, q) for q in must]), 0.0) if must else None
 
     def _matched_words(self, searcher: tantivy.Searcher, words: list[str],
                        pks: list[int]) -> dict[int, dict[str, list[str]]]:
-        """For each hit, which query words occur in which field ("why this hit")."""
+        """For each hit, which query words occur in which field ("why this hit").
+
+        One search over the hits alone scores each (field, term) with its own power of
+        two, so a hit's score is the bit mask of the terms it holds (exact in float32
+        for up to 24 terms; longer queries take several searches)."""
         matched: dict[int, dict[str, list[str]]] = {pk: {} for pk in pks}
-        # A union of pk terms (term_set_query walks the whole pk dictionary), unscored.
-        among_hits = Query.const_score_query(Query.boolean_query(
+        among_hits = Query.const_score_query(Query.boolean_query(  # term_set_query is slower
             [(Occur.Should, Query.term_query(self._schema, "pk", pk)) for pk in pks]), 0.0)
-        for name, term, word in self._terms(words):
-            if searcher.doc_freq(name, term) == 0:
-                continue
-            query = Query.boolean_query([(Occur.Must, Query.const_score_query(Query.term_query(
-                self._schema, name, term, index_option="basic"), 0.0)), (Occur.Must, among_hits)])
-            found = searcher.search(query, len(pks), count=False).hits
-            for pk in searcher.fast_field_values("pk", [address for _, address in found]):
-                in_field = matched[pk].setdefault(name, [])
-                if word not in in_field:
-                    in_field.append(word)
+        terms = [t for t in self._terms(words) if searcher.doc_freq(t[0], t[1])]
+        for group in (terms[at:at + 24] for at in range(0, len(terms), 24)):
+            bits = [(Occur.Should, Query.const_score_query(Query.term_query(
+                self._schema, name, term, index_option="basic"), float(1 << i)))
+                for i, (name, term, _) in enumerate(group)]
+            found = searcher.search(Query.boolean_query([(Occur.Must, among_hits), *bits]),
+                                    len(pks), count=False).hits
+            hit_pks = searcher.fast_field_values("pk", [address for _, address in found])
+            for (mask, _), pk in zip(found, hit_pks):
+                for i, (name, _, word) in enumerate(group):
+                    if int(mask) >> i & 1 and word not in matched[pk].setdefault(name, []):
+                        matched[pk][name].append(word)
         return matched

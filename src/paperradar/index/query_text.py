@@ -88,6 +88,12 @@ def check_operator_query(text: str) -> str:
     return '"'.join(parts)
 
 
+def operator_error(query: str, exc: Exception) -> InputError:
+    """The InputError for a query the engine's parser (or searcher) refused."""
+    return InputError("query", f"cannot read the query {query!r}: {exc}. Quote phrases with "
+                      "\"...\", balance brackets, use AND/OR/NOT and title:, abstract:, authors:")
+
+
 #: Names of the index's text analysers: stemmed English words, name words, whole keywords.
 STEMMED, NAMES, KEYWORDS = "paperradar_en", "paperradar_name", "paperradar_keyword"
 
