@@ -18,6 +18,7 @@ def test_run_without_network_says_so_and_uses_the_store(store):
     assert report.ingest.offline
     assert any("could not be reached" in m for m in report.messages)
     assert report.stored == 19 and report.day == "2026-06-17"
+    assert "indexed 19 papers; embedded 19" in report.messages
 
 
 def test_run_fetches_feed_and_hugging_face(store):

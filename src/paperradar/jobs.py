@@ -41,6 +41,24 @@ def configured_categories(categories: tuple[str, ...] | list[str] = ()) -> list[
     return list(DEFAULT_CATEGORIES)
 
 
+def update_indexes(store: Store) -> list[str]:
+    """Bring the search indexes up to date; embedding needs the [embed] extra."""
+    from .errors import PaperradarError
+    from .index import SearchEngine
+
+    engine = SearchEngine(store)
+    try:
+        keyword = engine.sync_keyword()
+        try:
+            embedded = engine.embed_missing()
+            engine.sync_vectors()
+        except (PaperradarError, ImportError) as exc:
+            return [f"indexed {keyword} papers for keyword search; semantic search skipped: {exc}"]
+        return [f"indexed {keyword} papers; embedded {embedded}"] if keyword or embedded else []
+    finally:
+        engine.close()
+
+
 def run_job(
     store: Store,
     categories=(),
@@ -65,6 +83,7 @@ def run_job(
             "offline: arXiv and Hugging Face could not be reached; working from the "
             f"{store.count()} papers stored" + (" and --from files" if from_paths else "")
         )
+    messages.extend(update_indexes(store))
     latest = next(iter(store.papers(PaperQuery(limit=1))), None)
     day = latest.date[:10] if latest and latest.date else None
     papers = list(store.papers(PaperQuery(since=day, until=day, limit=limit))) if day else []
