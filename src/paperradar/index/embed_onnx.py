@@ -1,10 +1,19 @@
 """all-MiniLM-L6-v2 on ONNX Runtime: the default embedder.
 
 Texts are tokenised by the Rust ``tokenizers`` package (truncated at the
-model's 256 tokens, as sentence-transformers does), sorted by length so each
-batch carries little padding, run through ONNX Runtime with full graph
-optimisation and one thread per core, mean-pooled over the real tokens and
-L2-normalised; the vectors come back in input order.
+model's 256 tokens, as sentence-transformers does) and run through the lean
+graph of ``embed_graph`` (int8 matrix products, see ``embed_quantize``) with
+full graph optimisation and one intra-op thread per core; pooling and L2
+normalisation happen inside the graph.
+
+Batching: the int8 default runs one text per call. Its activations are
+quantized with one scale per call, so a text batched with others would get a
+vector that depends slightly on its batch mates (cosine down to ~0.97 for very
+short texts); one text per call keeps every vector a function of its own text,
+which is what a cache keyed by content hash needs, and measured as fast or
+faster than batches on this 2-core CPU (a 256-token text already makes
+256-row matrix products). With ``batch_size`` > 1, texts are sorted by length
+so each batch carries little padding; vectors always come back in input order.
 """
 
 from __future__ import annotations
@@ -51,20 +60,23 @@ class OnnxMiniLM:
 
     ``variant`` picks the arithmetic: ``"int8"`` (int8 weights and int8 matrix
     products with dynamic activation scales; the fast default) or ``"int8w"``
-    (the same int8 weights, fp32 arithmetic).
+    (the same int8 weights, fp32 arithmetic). ``batch_size`` defaults to 1 for
+    ``"int8"`` (see the module doc) and 16 for ``"int8w"``.
     """
 
     dim = MINILM_DIM
 
-    def __init__(self, variant: str = "int8", *, batch_size: int = 32, threads: int | None = None,
+    def __init__(self, variant: str = "int8", *, batch_size: int | None = None, threads: int | None = None,
                  max_tokens: int = MINILM_MAX_TOKENS):
         np, ort, tokenizers = _require_runtime()
         from . import embed_models, embed_quantize
 
         if variant not in ("int8", "int8w"):
             raise ValueError(f"unknown ONNX MiniLM variant {variant!r}; use 'int8' or 'int8w'")
-        self.name = f"all-MiniLM-L6-v2/onnx-{variant}"
-        self.batch_size = batch_size
+        # the name says everything that changes the vectors: arithmetic, and truncation if not the model's
+        suffix = "" if max_tokens == MINILM_MAX_TOKENS else f"-t{max_tokens}"
+        self.name = f"all-MiniLM-L6-v2/onnx-{variant}{suffix}"
+        self.batch_size = batch_size or (1 if variant == "int8" else 16)
         self.max_tokens = max_tokens
         self._np = np
         self._tokenizer = tokenizers.Tokenizer.from_str(embed_models.minilm_tokenizer_json())
@@ -80,7 +92,7 @@ class OnnxMiniLM:
         self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         log.debug("loaded %s with %d threads", self.name, options.intra_op_num_threads)
 
-    def embed(self, texts: list[str]) -> "np.ndarray":
+    def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors, shape (len(texts), 384), in input order."""
         np = self._np
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -93,11 +105,11 @@ class OnnxMiniLM:
                 out[[start + r for r in rows]] = self._embed_batch([ids[r] for r in rows])
         return out
 
-    def embed_query(self, text: str) -> "np.ndarray":
+    def embed_query(self, text: str) -> np.ndarray:
         """One L2-normalised vector of shape (384,) (MiniLM takes queries as they are)."""
         return self.embed([text])[0]
 
-    def _embed_batch(self, batch_ids: list[list[int]]) -> "np.ndarray":
+    def _embed_batch(self, batch_ids: list[list[int]]) -> np.ndarray:
         np = self._np
         width = max(len(ids) for ids in batch_ids)
         input_ids = np.zeros((len(batch_ids), width), dtype=np.int64)

@@ -47,7 +47,7 @@ class TorchMiniLM:
         self.name = f"all-MiniLM-L6-v2/torch-{precision}"
         self.batch_size = batch_size
 
-    def embed(self, texts: list[str]) -> "np.ndarray":
+    def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors in input order (sentence-transformers sorts internally)."""
         import numpy as np
 
@@ -57,6 +57,6 @@ class TorchMiniLM:
                                      normalize_embeddings=True, show_progress_bar=False)
         return vectors.astype(np.float32, copy=False)
 
-    def embed_query(self, text: str) -> "np.ndarray":
+    def embed_query(self, text: str) -> np.ndarray:
         """One L2-normalised vector of shape (384,)."""
         return self.embed([text])[0]
