@@ -85,9 +85,10 @@ def _filters(fn: Callable) -> Callable:
 from .cli_ingest import ingest_command, run_command  # noqa: E402
 from .cli_search import index_command, related_command, search_command  # noqa: E402
 from .cli_eval import eval_group  # noqa: E402
+from .cli_enrich import enrich_command  # noqa: E402
 
 for _command in (ingest_command, run_command, search_command, related_command, index_command,
-                 eval_group):
+                 eval_group, enrich_command):
     cli.add_command(_command)
 
 

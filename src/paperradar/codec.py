@@ -32,6 +32,8 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
         "comments": paper.comments,
         "journal_ref": paper.journal_ref,
         "extra": paper.extra,
+        # derived (paperradar enrich); ignored on import
+        "enrichments": paper.enrichments,
     }
 
 

@@ -66,6 +66,9 @@ class Paper:
     # already carries provenance (paperradar's own export).
     id: str | None = None
     sources: list[SourceSeen] = field(default_factory=list)
+    # Set by the store: what each enricher found, ``{enricher: data}`` (see
+    # paperradar.enrich). Derived data: never exported, never merged.
+    enrichments: dict[str, Any] = field(default_factory=dict)
 
     def display_title(self, words: int = 12) -> str:
         """The title, or for a title-less record the start of its abstract."""

@@ -22,13 +22,19 @@ class Hooks:
     def register_sources(self, register):
         """Call ``register(OnlineSource(...))`` for each ``scheme:ARG`` source."""
 
+    @hookspec
+    def register_enrichers(self, register):
+        """Call ``register(enricher)`` for each enricher (see paperradar.enrich.base)."""
+
 
 @lru_cache(maxsize=1)
 def plugin_manager() -> pluggy.PluginManager:
+    from .enrich import builtin as builtin_enrichers
     from .sources import builtin
 
     pm = pluggy.PluginManager("paperradar")
     pm.add_hookspecs(Hooks)
     pm.register(builtin, name="paperradar.builtin")
+    pm.register(builtin_enrichers, name="paperradar.builtin_enrichers")
     pm.load_setuptools_entrypoints("paperradar")
     return pm

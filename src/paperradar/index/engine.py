@@ -74,6 +74,8 @@ class SyncReport:
 
 
 def keyword_doc(pk: int, paper: Paper):
+    from ..enrich.base import filter_categories, has_code
+
     from .keyword import KeywordDoc
 
     return KeywordDoc(
@@ -82,9 +84,9 @@ def keyword_doc(pk: int, paper: Paper):
         abstract=paper.abstract or "",
         authors=paper.author_names,
         date=paper.date,
-        categories=list(paper.categories),
+        categories=filter_categories(paper),
         sources=sorted({s.source for s in paper.sources}),
-        has_code=any(link.kind == "code" for link in paper.links),
+        has_code=has_code(paper),
     )
 
 

@@ -129,6 +129,53 @@ def m005_revisions_and_embeddings(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX embeddings_by_seq ON embeddings(model, seq)")
 
 
+@migration
+def m006_enrichments(db: sqlite3.Connection) -> None:
+    # One row per (paper, enricher): what it found, and the content hash and
+    # enricher version it was computed from, so `enrich` redoes only what changed.
+    db.execute(
+        """
+        CREATE TABLE enrichments (
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            enricher TEXT NOT NULL,
+            version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            data BLOB NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (pk, enricher)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX enrichments_by_enricher ON enrichments(enricher, pk)")
+    # Lookup keys an enricher publishes (a dataset name, "code"), for queries
+    # across papers such as leaderboards and the has-code filter.
+    db.execute(
+        """
+        CREATE TABLE enrichment_keys (
+            enricher TEXT NOT NULL,
+            key TEXT NOT NULL,
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            PRIMARY KEY (enricher, key, pk)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX enrichment_keys_by_pk ON enrichment_keys(pk)")
+    # Outputs of slow or paid backends (translations, generated TL;DRs), per
+    # (task, input hash, backend): asked once, kept.
+    db.execute(
+        """
+        CREATE TABLE backend_cache (
+            task TEXT NOT NULL,
+            input_hash TEXT NOT NULL,
+            backend TEXT NOT NULL,
+            output BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (task, input_hash, backend)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def apply_migrations(db: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet applied; return their names."""
     db.execute(

@@ -21,6 +21,7 @@ from ..normalize import normalize_doi, parse_arxiv_id, utc_now
 from .base import BatchResult, PaperQuery
 from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
+from .sqlite_enrich import EnrichmentTables
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
         yield items[i : i + n]
 
 
-class SQLiteStore:
+class SQLiteStore(EnrichmentTables):
     """paperradar's store in one SQLite file."""
 
     def __init__(self, path: str | Path, clock: Callable[[], str] = utc_now):
@@ -235,10 +236,12 @@ class SQLiteStore:
         by_pk: dict[int, list[SourceSeen]] = {}
         for (pk, _, _), seen in sorted(rows.items(), key=lambda kv: (kv[1].first_seen, kv[0])):
             by_pk.setdefault(pk, []).append(seen)
+        enriched = self.enrichments_of(pks)
         out = []
         for pk in pks:
             paper = cores[pk][1]
             paper.sources = by_pk.get(pk, [])
+            paper.enrichments = enriched.get(pk, {})
             out.append(paper)
         return out
 
@@ -251,8 +254,9 @@ class SQLiteStore:
             where.append("p.date <= ?")
             params.append(query.until + "\uffff")
         if query.category:
-            where.append("p.pk IN (SELECT pk FROM paper_categories WHERE category = ?)")
-            params.append(query.category)
+            where.append("(p.pk IN (SELECT pk FROM paper_categories WHERE category = ?) OR p.pk IN"
+                         " (SELECT pk FROM enrichment_keys WHERE enricher = 'category' AND key = ?))")
+            params += [query.category, query.category]
         if query.source:
             where.append("p.pk IN (SELECT pk FROM paper_sources WHERE source = ?)")
             params.append(query.source)
@@ -262,8 +266,9 @@ class SQLiteStore:
             params.append(query.author.lower())
         if query.has_code is not None:
             where.append(("" if query.has_code else "NOT ")
-                         + "EXISTS (SELECT 1 FROM json_each(p.data, '$.links') l"
-                         " WHERE json_extract(l.value, '$[1]') = 'code')")
+                         + "(EXISTS (SELECT 1 FROM json_each(p.data, '$.links') l"
+                         " WHERE json_extract(l.value, '$[1]') = 'code') OR EXISTS (SELECT 1 FROM"
+                         " enrichment_keys k WHERE k.enricher = 'links' AND k.key = 'code' AND k.pk = p.pk))")
         return where, params
 
     def pks_matching(self, query: PaperQuery) -> set[int]:
@@ -381,6 +386,10 @@ class SQLiteStore:
                 "SELECT count(*) FROM paper_sources WHERE pk NOT IN (SELECT pk FROM papers)",
             "category rows of no paper":
                 "SELECT count(*) FROM paper_categories WHERE pk NOT IN (SELECT pk FROM papers)",
+            "enrichment rows of no paper":
+                "SELECT count(*) FROM enrichments WHERE pk NOT IN (SELECT pk FROM papers)",
+            "enrichment keys of no paper":
+                "SELECT count(*) FROM enrichment_keys WHERE pk NOT IN (SELECT pk FROM papers)",
             "papers with no source":
                 "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT pk FROM paper_sources)",
             "papers whose arXiv id is not keyed to them":

@@ -1,0 +1,3 @@
+"""Enricher module `category` (being written)."""
+
+ENRICHERS: list = []

@@ -1,0 +1,3 @@
+"""Enricher module `links` (being written)."""
+
+ENRICHERS: list = []

@@ -1,0 +1,3 @@
+"""Enricher module `name` (being written)."""
+
+ENRICHERS: list = []

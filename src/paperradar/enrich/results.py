@@ -1,0 +1,3 @@
+"""Enricher module `results` (being written)."""
+
+ENRICHERS: list = []

@@ -1,0 +1,3 @@
+"""Enricher module `tldr` (being written)."""
+
+ENRICHERS: list = []

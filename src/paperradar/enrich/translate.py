@@ -1,0 +1,3 @@
+"""Enricher module `translate` (being written)."""
+
+ENRICHERS: list = []
