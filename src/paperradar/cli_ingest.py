@@ -121,11 +121,12 @@ def ingest_command(ctx, sources, batch_size, update_index, as_json):
 @click.option("--from", "from_paths", multiple=True, metavar="PATH",
               help="Also ingest these files or directories (works offline).")
 @click.option("--offline", is_flag=True, help="Do not touch the network.")
+@click.option("--no-enrich", is_flag=True, help="Skip the enrich stage.")
 @json_option
 @click.pass_context
 @domain_errors
-def run_command(ctx, categories, date, from_paths, offline, as_json):
-    """The main job: fetch today's papers, store them, and show the day.
+def run_command(ctx, categories, date, from_paths, offline, no_enrich, as_json):
+    """The main job: fetch today's papers, store, index and enrich them, and show the day.
 
     Without network it says so plainly and works from what is stored, or
     from files given with --from.
@@ -135,7 +136,8 @@ def run_command(ctx, categories, date, from_paths, offline, as_json):
     store = store_from(ctx)
     http = None if offline else Http()
     try:
-        report = run_job(store, categories=categories, date=date, from_paths=from_paths, http=http)
+        report = run_job(store, categories=categories, date=date, from_paths=from_paths, http=http,
+                         enrich=not no_enrich)
     finally:
         if http is not None:
             http.close()

@@ -59,6 +59,21 @@ def update_indexes(store: Store) -> list[str]:
         engine.close()
 
 
+def enrich_stored(store: Store) -> list[str]:
+    """Run the enrichers on what changed; one line per enricher that did something or was skipped."""
+    from .enrich import run_enrichers
+
+    summary = run_enrichers(store)
+    lines = []
+    for report in summary.reports:
+        if report.skipped:
+            lines.append(f"enrich {report.name}: skipped: {report.skipped}")
+        elif report.done:
+            lines.append(f"enrich {report.name}: {report.done} papers"
+                         + (f", {len(report.failures)} failed (retried next run)" if report.failures else ""))
+    return lines + [f"enrich: {n}" for n in summary.notices]
+
+
 def run_job(
     store: Store,
     categories=(),
@@ -66,9 +81,11 @@ def run_job(
     from_paths=(),
     http=None,
     limit: int = 30,
+    enrich: bool = True,
 ) -> RunReport:
     """Fetch the day's papers (unless ``http`` is None: offline), store them,
-    and return the latest stored day's papers."""
+    bring the indexes up to date, enrich what changed, and return the latest
+    stored day's papers."""
     specs: list[str] = list(from_paths)
     messages: list[str] = []
     if http is not None:
@@ -84,6 +101,8 @@ def run_job(
             f"{store.count()} papers stored" + (" and --from files" if from_paths else "")
         )
     messages.extend(update_indexes(store))
+    if enrich:
+        messages.extend(enrich_stored(store))
     latest = next(iter(store.papers(PaperQuery(limit=1))), None)
     day = latest.date[:10] if latest and latest.date else None
     papers = list(store.papers(PaperQuery(since=day, until=day, limit=limit))) if day else []

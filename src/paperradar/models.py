@@ -77,8 +77,9 @@ class Paper:
         text = (self.abstract or "").split()
         if not text:
             return "(untitled)"
-        head = " ".join(text[:words])
-        return head + (" …" if len(text) > words else "")
+        head = " ".join(text[:words]) + (" …" if len(text) > words else "")
+        name = (self.enrichments.get("name") or {}).get("name")  # the method's name, when found
+        return f"{name}: {head}" if name else head
 
     @property
     def author_names(self) -> list[str]:

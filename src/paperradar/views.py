@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .models import Paper
+from .views_enrich import add_enrichment_rows, enriched_translations
 
 
 def papers_table(papers: list[Paper], total: int | None = None, title: str | None = None) -> Table:
@@ -40,7 +41,7 @@ def paper_panel(paper: Paper) -> Panel:
     if paper.doi:
         meta.add_row("DOI", paper.doi)
     meta.add_row("date", paper.date or "unknown")
-    if paper.categories:
+    if not paper.enrichments and paper.categories:
         meta.add_row("categories", " ".join(paper.categories))
     if paper.authors:
         meta.add_row("authors", ", ".join(
@@ -49,6 +50,8 @@ def paper_panel(paper: Paper) -> Panel:
         meta.add_row("affiliations", "; ".join(paper.affiliations))
     for link in paper.links:
         meta.add_row(link.kind, link.url)
+    if paper.enrichments:
+        add_enrichment_rows(meta, paper)
     for seen in paper.sources:
         extra = ", ".join(f"{k}={v}" for k, v in seen.fields.items()
                           if isinstance(v, (int, float, str)) and len(str(v)) < 60)
@@ -57,8 +60,11 @@ def paper_panel(paper: Paper) -> Panel:
     parts.append(meta)
     if paper.abstract:
         parts.append(Text("\n" + paper.abstract))
-    for lang, fields in paper.translations.items():
-        text = Text(f"\n[{lang}] ", style="bold")
+    translations = {lang: dict(fields, backend="source") for lang, fields in paper.translations.items()}
+    translations.update(enriched_translations(paper))
+    for lang, fields in translations.items():
+        label = "" if fields["backend"] == "source" else f" (machine translation, {fields['backend']})"
+        text = Text(f"\n[{lang}]{label} ", style="bold")
         if fields.get("title"):
             text.append(fields["title"] + "\n", style="bold")
         if fields.get("summary"):
