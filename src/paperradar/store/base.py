@@ -38,6 +38,37 @@ class PaperQuery:
                                             self.author, self.has_code))
 
 
+@dataclass
+class Reader:
+    id: int
+    name: str
+    email: str | None = None
+    interests: str = ""
+
+
+@dataclass
+class LibraryEntry:
+    """A paper in a reader's library: rating (+1 like, -1 dislike, 0), saved, tags."""
+
+    pk: int
+    rating: int = 0
+    saved: bool = False
+    tags: list[str] = field(default_factory=list)
+    updated_at: str = ""
+
+
+@dataclass
+class Subscription:
+    id: int
+    reader_id: int
+    email: str
+    topics: dict[str, Any]  # {"queries": [...], "categories": [...], "tags": [...]}
+    schedule: str  # daily | weekly
+    language: str  # en | zh | both
+    token: str  # the unsubscribe link's secret
+    active: bool = True
+
+
 class Store(Protocol):
     url: str
 

@@ -176,6 +176,87 @@ def m006_enrichments(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_readers(db: sqlite3.Connection) -> None:
+    # Readers and their library: ratings (+1 like, -1 dislike), saves, tags;
+    # an interest statement for a cold start.
+    db.execute(
+        """
+        CREATE TABLE readers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            email TEXT,
+            interests TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE reader_papers (
+            reader_id INTEGER NOT NULL REFERENCES readers(id),
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            rating INTEGER NOT NULL DEFAULT 0,
+            saved INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (reader_id, pk)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE reader_tags (
+            reader_id INTEGER NOT NULL REFERENCES readers(id),
+            tag TEXT NOT NULL,
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            PRIMARY KEY (reader_id, tag, pk)
+        ) WITHOUT ROWID
+        """
+    )
+    # Email subscriptions: what (saved queries, categories, tags), when
+    # (daily/weekly), in which language; the token makes the unsubscribe link.
+    db.execute(
+        """
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            reader_id INTEGER NOT NULL REFERENCES readers(id),
+            email TEXT NOT NULL,
+            topics BLOB NOT NULL,
+            schedule TEXT NOT NULL,
+            language TEXT NOT NULL,
+            token TEXT NOT NULL UNIQUE,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            UNIQUE (reader_id, email)
+        )
+        """
+    )
+    # What was sent to whom: an issue is claimed ('sending') before the SMTP
+    # call and marked 'sent' after, so a re-run never sends it twice.
+    db.execute(
+        """
+        CREATE TABLE sent_issues (
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
+            issue TEXT NOT NULL,
+            status TEXT NOT NULL,
+            message_id TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, issue)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sent_papers (
+            subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
+            pk INTEGER NOT NULL REFERENCES papers(pk),
+            issue TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, pk)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 def apply_migrations(db: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet applied; return their names."""
     db.execute(

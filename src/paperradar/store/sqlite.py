@@ -22,6 +22,7 @@ from .base import BatchResult, PaperQuery
 from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
 from .sqlite_enrich import EnrichmentTables
+from .sqlite_readers import ReaderTables
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
         yield items[i : i + n]
 
 
-class SQLiteStore(EnrichmentTables):
+class SQLiteStore(EnrichmentTables, ReaderTables):
     """paperradar's store in one SQLite file."""
 
     def __init__(self, path: str | Path, clock: Callable[[], str] = utc_now):
@@ -390,6 +391,10 @@ class SQLiteStore(EnrichmentTables):
                 "SELECT count(*) FROM enrichments WHERE pk NOT IN (SELECT pk FROM papers)",
             "enrichment keys of no paper":
                 "SELECT count(*) FROM enrichment_keys WHERE pk NOT IN (SELECT pk FROM papers)",
+            "library rows of no paper":
+                "SELECT count(*) FROM reader_papers WHERE pk NOT IN (SELECT pk FROM papers)",
+            "sent papers of no subscription":
+                "SELECT count(*) FROM sent_papers WHERE subscription_id NOT IN (SELECT id FROM subscriptions)",
             "papers with no source":
                 "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT pk FROM paper_sources)",
             "papers whose arXiv id is not keyed to them":
