@@ -1,6 +1,7 @@
 """Search over a real store: the indexes follow the store, filters, explanations,
 cross-lingual queries and the JSON contract. Real tantivy, real embedding model."""
 
+import re
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -111,7 +112,7 @@ def test_hybrid_hits_say_which_retrievers_found_them(embedded_engine):
     top = results.hits[0]
     assert "resolution" in top.paper.display_title().lower()
     assert set(top.retrievers) == {"keyword", "semantic"}
-    assert top.retrievers["semantic"].detail.startswith("similarity ")
+    assert re.fullmatch(r"(title )?similarity 0\.\d{3}", top.retrievers["semantic"].detail)
     assert any(len(h.retrievers) == 1 for h in embedded_engine.search("rules", limit=40))
     semantic = embedded_engine.search("learning from noisy labels", mode="semantic", limit=5)
     assert all(set(h.retrievers) == {"semantic"} for h in semantic)
@@ -181,3 +182,30 @@ def test_eval_search_command_reports_every_mode(tmp_path):
     per_query = data["results"]["hybrid"]["queries"]
     assert per_query["图像超分辨率"]["ndcg@10"] >= \
         per_query["image super-resolution and restoration"]["ndcg@10"] - 0.1
+
+
+def test_titles_get_their_own_vectors_and_a_title_query_matches_them(store):
+    from paperradar.models import Paper
+
+    store.ingest_batch([
+        Paper(title="Efficient Road Lane Marking Detection with Deep Learning", source="t", source_id="1",
+              abstract="Autonomous vehicles must know where they are on the road. We study datasets, camera "
+                       "calibration, embedded hardware and real-time constraints for driver assistance systems."),
+        Paper(title="Untitled draft", source="t", source_id="2",
+              abstract="Convolutional networks trained on road images, for the driving domain."),
+        Paper(abstract="A paper with no title about graph neural networks.", source="t", source_id="3"),
+    ])
+    engine = SearchEngine(store)
+    report = engine.sync()
+    assert report.embedded == 3  # title-and-abstract vectors; titles come on top
+    assert len(engine.title_vectors) == 2 and len(engine.vectors) == 3
+    query = "road lane marking detection"
+    qv = engine.embedder.embed_query(query)
+    pks = [store.pk_of(p.id) for p in store.papers()]
+    scores = engine.semantic_scores(qv, pks)
+    lane = store.pk_of(next(p.id for p in store.papers() if p.title and p.title.startswith("Efficient")))
+    text_only = float(engine.vectors_of([lane])[lane] @ qv)
+    assert scores[lane][0] > text_only and scores[lane][1].startswith("title similarity")
+    assert engine.search(query, mode="semantic").hits[0].pk == lane
+    assert engine.sync().embedded == 0 and engine.embed_missing() == 0  # nothing embedded twice
+    engine.close()

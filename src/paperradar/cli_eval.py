@@ -73,7 +73,7 @@ def eval_rerank(engine: SearchEngine, path: Path) -> dict:
         pks = [engine.store.pk_of(c.id) for c in candidates]
         keyword = {h.pk: h.score for h in engine.keyword.search(query, limit=len(keys))}
         qv = engine.embedder.embed_query(query)
-        semantic = {pk: float(engine.vectors.vector_of(pk) @ qv) for pk in pks}
+        semantic = {pk: sim for pk, (sim, _) in engine.semantic_scores(qv, pks).items()}
         runs = {
             "keyword": sorted(((pk, keyword[pk]) for pk in pks if pk in keyword),
                               key=lambda kv: -kv[1]),

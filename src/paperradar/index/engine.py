@@ -27,6 +27,12 @@ MODES = ("hybrid", "keyword", "semantic")
 POOL_FACTOR = 3
 MIN_POOL = 50
 EMBED_BATCH = 128
+#: Titles get a vector of their own (model name + this suffix): a query that
+#: reads like a title, or names the topic a title names, matches it better
+#: than the title-and-abstract vector does (BENCHMARKS.md, "Title vectors").
+TITLE_SUFFIX = "#title"
+#: The title vectors are only looked up for candidates, never searched alone.
+NO_GRAPH = 1 << 62
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -107,6 +113,8 @@ class SearchEngine:
         self._keyword = None
         self._embedder = None
         self._vectors = None
+        self._title_vectors = None
+        self._lookups: dict[str, object] = {}
 
     # -- the parts, opened on first use -----------------------------------------
 
@@ -135,6 +143,49 @@ class SearchEngine:
             self._vectors = VectorIndex(directory, self.embedder.dim)
         return self._vectors
 
+    @property
+    def title_model(self) -> str:
+        return self.embedder.name + TITLE_SUFFIX
+
+    @property
+    def title_vectors(self):
+        if self._title_vectors is None:
+            from .vectors import VectorIndex
+
+            directory = self.store.artifact_dir("vectors") / _safe_name(self.title_model)
+            self._title_vectors = VectorIndex(directory, self.embedder.dim, ann_threshold=NO_GRAPH)
+        return self._title_vectors
+
+    def vectors_of(self, pks: list[int], titles: bool = False):
+        """{pk: vector} of these papers from the title-and-abstract (or title) index."""
+        from .lookup import RowLookup
+
+        index = self.title_vectors if titles else self.vectors
+        name = "title" if titles else "text"
+        if name not in self._lookups or self._lookups[name].index is not index:
+            self._lookups[name] = RowLookup(index)
+        return self._lookups[name].vectors_of(pks)
+
+    def semantic_scores(self, query_vector, pks: list[int],
+                        known: dict[int, float] | None = None) -> dict[int, tuple[float, str]]:
+        """{pk: (similarity, why)}: the better of the query's cosine to the
+        paper's title-and-abstract vector and to its title vector."""
+        known = dict(known or {})
+        missing = [pk for pk in pks if pk not in known]
+        for pk, vec in self.vectors_of(missing).items():
+            known[pk] = float(vec @ query_vector)
+        title = {pk: float(vec @ query_vector) for pk, vec in self.vectors_of(pks, titles=True).items()}
+        out = {}
+        for pk in pks:
+            text_sim, title_sim = known.get(pk), title.get(pk)
+            if text_sim is None and title_sim is None:
+                continue
+            if title_sim is not None and (text_sim is None or title_sim > text_sim):
+                out[pk] = (title_sim, f"title similarity {title_sim:.3f}")
+            else:
+                out[pk] = (text_sim, f"similarity {text_sim:.3f}")
+        return out
+
     def close(self) -> None:
         if self._keyword is not None:
             self._keyword.close()
@@ -159,25 +210,31 @@ class SearchEngine:
 
     def embed_missing(self, limit: int | None = None, progress: Progress | None = None) -> int:
         """Embed papers that have no vector for this model yet; returns how many."""
-        model = self.embedder.name
-        todo = self.store.texts_to_embed(model, limit)
+        todo = [(self.embedder.name, item) for item in self.store.texts_to_embed(self.embedder.name, limit)]
+        todo += [(self.title_model, item)
+                 for item in self.store.texts_to_embed(self.title_model, limit, field="title")]
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start:start + EMBED_BATCH]
-            vectors = self.embedder.embed([text for _, text in batch])
-            self.store.save_embeddings(
-                model, [(chash, vec.tobytes()) for (chash, _), vec in zip(batch, vectors)])
+            vectors = self.embedder.embed([text for _, (_, text) in batch])
+            for model in {m for m, _ in batch}:
+                self.store.save_embeddings(model, [(chash, vec.tobytes()) for (m, (chash, _)), vec
+                                                   in zip(batch, vectors) if m == model])
             if progress:
                 progress(start + len(batch), len(todo))
-        return len(todo)
+        return sum(1 for model, _ in todo if model == self.embedder.name)
 
     def sync_vectors(self) -> int:
-        """Bring the vector index up to the store's stored vectors."""
+        """Bring the vector indexes (title-and-abstract, title) up to the store's stored vectors."""
+        self._sync_index(self.title_vectors, self.title_model)
+        return self._sync_index(self.vectors, self.embedder.name)
+
+    def _sync_index(self, index, model: str) -> int:
         import numpy as np
 
-        rev_mark, seq_mark = self.vectors.watermark
+        rev_mark, seq_mark = index.watermark
         target = self.store.revision()
         pks, hashes, blobs, top_seq = [], [], [], seq_mark
-        for pk, chash, seq, blob in self.store.embeddings(self.embedder.name, rev_mark, seq_mark):
+        for pk, chash, seq, blob in self.store.embeddings(model, rev_mark, seq_mark):
             pks.append(pk)
             hashes.append(_hash64(chash))
             blobs.append(blob)
@@ -186,7 +243,7 @@ class SearchEngine:
             return 0
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(pks), -1) \
             if pks else np.zeros((0, self.embedder.dim), np.float32)
-        return self.vectors.add(pks, hashes, matrix, rev=target, seq=top_seq)
+        return index.add(pks, hashes, matrix, rev=target, seq=top_seq)
 
     def sync(self, embed: bool = True, progress: Progress | None = None) -> SyncReport:
         report = SyncReport(keyword=self.sync_keyword())
@@ -215,7 +272,7 @@ class SearchEngine:
         results = SearchResults([], query, text if text != query else None, variants.language)
         if limit <= 0 or not query.strip():
             return results
-        pool = limit if mode != "hybrid" else max(MIN_POOL, POOL_FACTOR * limit)
+        pool = limit if mode == "keyword" else max(MIN_POOL, POOL_FACTOR * limit)
         runs: dict[str, list[tuple[int, float]]] = {}
         details: dict[str, dict[int, str]] = {}
         if mode in ("keyword", "hybrid"):
@@ -226,8 +283,11 @@ class SearchEngine:
             allowed = self.store.pks_matching(filters) if filters.filters_anything else None
             vector = self.embedder.embed_query(text)
             hits = self.vectors.search(vector, limit=pool, allowed=allowed)
-            runs["semantic"] = [(h.pk, h.similarity) for h in hits]
-            details["semantic"] = {h.pk: f"similarity {h.similarity:.3f}" for h in hits}
+            # Rescore the nearest papers, and the keyword hits, by title too.
+            candidates = list(dict.fromkeys([h.pk for h in hits] + [pk for pk, _ in runs.get("keyword", [])]))
+            scored = self.semantic_scores(vector, candidates, {h.pk: h.similarity for h in hits})
+            runs["semantic"] = sorted(((pk, sim) for pk, (sim, _) in scored.items()), key=lambda kv: -kv[1])
+            details["semantic"] = {pk: why for pk, (_, why) in scored.items()}
         fused = fuse_default(runs, limit=limit)
         if "keyword" in runs:  # explain only the hits shown: half the keyword time
             matched = self.keyword.matched_words(

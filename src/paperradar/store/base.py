@@ -101,8 +101,10 @@ class Store(Protocol):
     def pk_of(self, key: str) -> int:
         """The internal key of a paper by id, arXiv id or DOI. Raises NotFound."""
 
-    def texts_to_embed(self, model: str, limit: int | None = None) -> list[tuple[str, str]]:
-        """(content_hash, text) of papers with no vector for ``model`` yet."""
+    def texts_to_embed(self, model: str, limit: int | None = None,
+                       field: str = "text") -> list[tuple[str, str]]:
+        """(content_hash, text) of papers with no vector for ``model`` yet
+        (``field``: "text" = title and abstract, or "title")."""
 
     def save_embeddings(self, model: str, rows: list[tuple[str, bytes]]) -> None: ...
 

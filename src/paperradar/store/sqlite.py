@@ -321,13 +321,18 @@ class SQLiteStore(EnrichmentTables, ReaderTables):
             raise NotFound(f"no paper {key!r} in {self.url}")
         return pk
 
-    def texts_to_embed(self, model: str, limit: int | None = None) -> list[tuple[str, str]]:
-        """(content_hash, text) of papers that have no vector for ``model`` yet."""
+    def texts_to_embed(self, model: str, limit: int | None = None,
+                       field: str = "text") -> list[tuple[str, str]]:
+        """(content_hash, text) of papers that have no vector for ``model`` yet.
+        ``field`` "text" is title and abstract; "title" is the title alone (papers
+        without a title are left out)."""
         sql = (
             "SELECT DISTINCT p.content_hash, p.data FROM papers p WHERE NOT EXISTS"
             " (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash"
             " AND e.model = ?)"
         )
+        if field == "title":
+            sql += " AND coalesce(p.title, '') != ''"
         params: list = [model]
         if limit:
             sql += " LIMIT ?"
@@ -335,7 +340,8 @@ class SQLiteStore(EnrichmentTables, ReaderTables):
         out = []
         for chash, data in self.db.execute(sql, params):
             core = orjson.loads(data)
-            out.append((chash, paper_text(core.get("title"), core.get("abstract"))))
+            text = core.get("title") if field == "title" else paper_text(core.get("title"), core.get("abstract"))
+            out.append((chash, text))
         return out
 
     def save_embeddings(self, model: str, rows: list[tuple[str, bytes]]) -> None:
