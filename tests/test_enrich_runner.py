@@ -44,20 +44,6 @@ class CountingEnricher:
         return out
 
 
-class CodeFinder:
-    name = "links"  # publishes the "code" key the has-code filter reads
-    version = "test"
-    requires = ()
-    description = "finds github in abstracts"
-
-    def prepare(self, ctx):
-        return None
-
-    def enrich(self, papers, ctx):
-        return [Enrichment({"links": [{"url": "https://github.com/x/y", "kind": "code"}]}, ["code"])
-                if "github" in (p.abstract or "").lower() else None for p in papers]
-
-
 @pytest.fixture
 def register():
     pm = plugin_manager()
@@ -140,7 +126,7 @@ def test_skip_reason_and_unknown_names(seeded, register):
         run_enrichers(seeded, ["nope"])
 
 
-def test_found_code_links_feed_the_has_code_filter_of_list_and_search(store, register):
+def test_found_code_links_feed_the_has_code_filter_of_list_and_search(store):
     pytest.importorskip("tantivy")
     from paperradar.index import SearchEngine
 
@@ -156,8 +142,7 @@ def test_found_code_links_feed_the_has_code_filter_of_list_and_search(store, reg
     engine.sync_keyword()
     before = {p.title for p in store.papers(PaperQuery(has_code=True))}
     assert before == {"Mixture of experts with given code"}
-    register(CodeFinder())
-    rev = store.revision()
+    rev = store.revision()  # the built-in links enricher finds the GitHub link
     run_enrichers(store, ["links"])
     assert store.revision() > rev  # the keys changed: indexes must catch up
     after = {p.title for p in store.papers(PaperQuery(has_code=True))}

@@ -7,51 +7,17 @@ Domain errors become one clear line on stderr and exit status 1.
 
 from __future__ import annotations
 
-import functools
 import logging
-import sys
-from typing import Callable
 
 import click
-import orjson
 
+from .cli_common import (  # noqa: F401  (re-exported for command modules and plugins)
+    DB_HELP, _filters, domain_errors, emit_json, json_option, stdout_console, store_from)
 from .codec import paper_to_dict
-from .errors import PaperradarError
 from .models import Paper
-from .store import PaperQuery, open_store
+from .store import PaperQuery
 
 log = logging.getLogger(__name__)
-
-DB_HELP = "Store: a SQLite file path (default: $PAPERRADAR_DB, else the user data directory)."
-
-
-def emit_json(obj) -> None:
-    click.echo(orjson.dumps(obj).decode())
-
-
-def domain_errors(fn: Callable) -> Callable:
-    """Map paperradar's documented errors to a one-line message and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except PaperradarError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def json_option(fn: Callable) -> Callable:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON (lines) for machines.")(fn)
-
-
-def stdout_console():
-    from rich.console import Console
-
-    return Console(soft_wrap=False)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="PAPERRADAR_DB", metavar="PATH", help=DB_HELP)
@@ -65,30 +31,14 @@ def cli(ctx: click.Context, db: str | None, verbose: int) -> None:
     ctx.obj = {"db": db}
 
 
-def store_from(ctx: click.Context):
-    store = open_store(ctx.obj["db"])
-    ctx.call_on_close(store.close)
-    return store
-
-
-def _filters(fn: Callable) -> Callable:
-    fn = click.option("--since", metavar="DATE", help="Only papers dated on or after DATE.")(fn)
-    fn = click.option("--until", metavar="DATE", help="Only papers dated on or before DATE.")(fn)
-    fn = click.option("--category", metavar="CAT", help="Only papers in this category (cs.LG).")(fn)
-    fn = click.option("--source", metavar="NAME", help="Only papers seen in this source (hf-daily).")(fn)
-    fn = click.option("--author", metavar="NAME", help="Only papers with an author matching NAME.")(fn)
-    fn = click.option("--has-code/--no-code", "has_code", default=None,
-                      help="Only papers with (or without) a code link.")(fn)
-    return fn
-
-
 from .cli_ingest import ingest_command, run_command  # noqa: E402
 from .cli_search import index_command, related_command, search_command  # noqa: E402
 from .cli_eval import eval_group  # noqa: E402
 from .cli_enrich import enrich_command  # noqa: E402
+from .cli_results import results_command  # noqa: E402
 
 for _command in (ingest_command, run_command, search_command, related_command, index_command,
-                 eval_group, enrich_command):
+                 eval_group, enrich_command, results_command):
     cli.add_command(_command)
 
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .cli import domain_errors, emit_json, json_option, store_from
+from .cli_common import domain_errors, emit_json, json_option, store_from
 
 
 def _progress_bar(enabled: bool):

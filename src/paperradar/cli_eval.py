@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import evaluate
-from .cli import domain_errors, emit_json, json_option, store_from
+from .cli_common import domain_errors, emit_json, json_option, store_from
 from .errors import InputError
 from .index import SearchEngine
 from .index.fusion import fuse_default

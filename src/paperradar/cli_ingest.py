@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .cli import domain_errors, emit_json, json_option, stdout_console, store_from
+from .cli_common import domain_errors, emit_json, json_option, stdout_console, store_from
 from .pipeline import IngestSummary, ingest
 from .jobs import DEFAULT_CATEGORIES, run_job
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import _filters, domain_errors, emit_json, json_option, stdout_console, store_from
+from .cli_common import _filters, domain_errors, emit_json, json_option, stdout_console, store_from
 from .codec import paper_to_dict
 from .index import MODES, SearchEngine, SearchHit
 from .store import PaperQuery

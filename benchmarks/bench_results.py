@@ -1,0 +1,161 @@
+"""Precision and recall of the ``results`` enricher on hand-judged abstracts.
+
+Data: benchmarks/data/judged_results.jsonl — real abstracts from
+../shared/seeds, ../shared/fixtures/hf-daily and the arXiv snapshot head,
+each with every headline claim a careful reader would extract, labelled by
+hand before the extractor was written (fields: method, metric, value,
+value_text, unit, dataset, baseline, baseline_value), split about half
+"dev" (rules were built looking at these) and half "test" (measured only).
+
+Labelling guide used: a claim is an absolute value of a metric the paper
+reports for a method (its own or a named baseline's), e.g. "83.2% top-1
+accuracy on ImageNet-1K". Not claims: improvements and gaps ("by 3%",
+"+2.67 BLEU", "17% lower error"), speed-ups, compression and memory ratios,
+shares of data or of a reference's performance ("96% of full fine-tuning"),
+counts, sizes, background numbers about other work. Baseline values written
+beside a claim ("outperforming DeiT (81.8%)") are the claim's baseline, not
+claims of their own. "dataset" is the benchmark the sentence ties the number
+to, else null.
+
+Matching: a predicted claim matches a judged one (one to one) when the values
+are equal and the datasets agree: both absent, or the same dataset key, or one
+key extending the other ("imagenet" / "imagenet-1k"). For matched claims the
+metric, method and baseline fields are compared loosely (case and punctuation
+folded; one containing the other counts).
+
+Run: .venv/bin/python benchmarks/bench_results.py [--split dev|test|all] [--errors]
+Writes bench-out/results.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from paperradar.enrich.results import ResultsEnricher
+from paperradar.enrich.results_datasets import dataset_key
+from paperradar.models import Paper
+
+ROOT = Path(__file__).resolve().parents[1]
+JUDGED = ROOT / "benchmarks" / "data" / "judged_results.jsonl"
+OUT = ROOT / "bench-out" / "results.json"
+_SYNONYMS = {"em": "exactmatch", "solvingrate": "solverate", "wr": "winrate", "auc": "auroc"}
+
+
+def _fold(text) -> str:
+    text = re.sub(r"[^a-z0-9@]", "", str(text or "").lower())
+    return _SYNONYMS.get(text, text)
+
+
+def loose_equal(a, b) -> bool:
+    """Field agreement: both empty, or one folded string containing the other."""
+    fa, fb = _fold(a), _fold(b)
+    if not fa or not fb:
+        return fa == fb
+    return fa in fb or fb in fa
+
+
+def datasets_agree(a: str | None, b: str | None) -> bool:
+    ka, kb = dataset_key(a) if a else "", dataset_key(b) if b else ""
+    if not ka or not kb:
+        return ka == kb
+    return ka == kb or ka.startswith(kb + "-") or kb.startswith(ka + "-")
+
+
+def match(predicted: list[dict], judged: list[dict]) -> list[tuple[dict, dict]]:
+    """One-to-one pairs (predicted, judged) with equal values and agreeing datasets."""
+    pairs, used = [], set()
+    for p in predicted:
+        for j, g in enumerate(judged):
+            if j not in used and abs(p["value"] - g["value"]) < 1e-9 and datasets_agree(p["dataset"], g["dataset"]):
+                used.add(j)
+                pairs.append((p, g))
+                break
+    return pairs
+
+
+def evaluate(rows: list[dict]) -> dict:
+    enricher = ResultsEnricher()
+    n_pred = n_gold = 0
+    fields = {"metric": 0, "method": 0, "baseline": 0, "baseline_value": 0}
+    pairs_all, errors = [], []
+    started = time.perf_counter()
+    for row in rows:
+        found = enricher.enrich_one(Paper(title=row["title"], abstract=row["abstract"]))
+        predicted = found.data["claims"] if found else []
+        pairs = match(predicted, row["claims"])
+        n_pred += len(predicted)
+        n_gold += len(row["claims"])
+        pairs_all += pairs
+        for p, g in pairs:
+            fields["metric"] += loose_equal(p["metric"], g["metric"])
+            fields["method"] += loose_equal(p["method"], g["method"])
+            fields["baseline"] += loose_equal(p["baseline"], g["baseline"])
+            fields["baseline_value"] += p["baseline_value"] == g["baseline_value"]
+        matched_p = [id(p) for p, _ in pairs]
+        matched_g = [id(g) for _, g in pairs]
+        for p in predicted:
+            if id(p) not in matched_p:
+                errors.append({"id": row["id"], "kind": "false positive", "claim": _short(p)})
+        for g in row["claims"]:
+            if id(g) not in matched_g:
+                errors.append({"id": row["id"], "kind": "missed", "claim": _short(g)})
+    seconds = time.perf_counter() - started
+    tp = len(pairs_all)
+    precision = tp / n_pred if n_pred else 1.0
+    recall = tp / n_gold if n_gold else 1.0
+    return {
+        "abstracts": len(rows), "abstracts_with_claims": sum(1 for r in rows if r["claims"]),
+        "judged_claims": n_gold, "predicted_claims": n_pred, "matched": tp,
+        "precision": round(precision, 3), "recall": round(recall, 3),
+        "f1": round(2 * precision * recall / (precision + recall), 3) if precision + recall else 0.0,
+        "field_accuracy": {k: round(v / tp, 3) if tp else None for k, v in fields.items()},
+        "seconds": round(seconds, 3), "errors": errors,
+    }
+
+
+def _short(c: dict) -> dict:
+    return {k: c.get(k) for k in ("method", "metric", "value", "unit", "dataset", "baseline", "baseline_value")}
+
+
+def markdown(results: dict) -> str:
+    lines = ["| split | abstracts | judged claims | predicted | matched | precision | recall | F1 "
+             "| metric acc. | method acc. | baseline acc. |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for split, r in results.items():
+        f = r["field_accuracy"]
+        lines.append(f"| {split} | {r['abstracts']} ({r['abstracts_with_claims']} with claims) | {r['judged_claims']} "
+                     f"| {r['predicted_claims']} | {r['matched']} | {r['precision']:.3f} | {r['recall']:.3f} "
+                     f"| {r['f1']:.3f} | {f['metric']} | {f['method']} | {f['baseline']} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    parser.add_argument("--errors", action="store_true", help="Print the false positives and misses.")
+    args = parser.parse_args(argv)
+    rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    splits = ["dev", "test"] if args.split == "all" else [args.split]
+    results = {s: evaluate([r for r in rows if r["split"] == s]) for s in splits}
+    if args.split == "all":
+        results["all"] = evaluate(rows)
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps({"date": date.today().isoformat(), "machine": platform.platform(),
+                               "python": sys.version.split()[0], "results": results}, indent=1), encoding="utf-8")
+    print(markdown(results))
+    if args.errors:
+        for split in splits:
+            for e in results[split]["errors"]:
+                print(f"{split} {e['kind']:15} {e['id']}: {e['claim']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

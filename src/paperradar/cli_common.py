@@ -1,0 +1,62 @@
+"""Helpers every command module shares: JSON output, error mapping, the
+store from ``--db``, common filter options. Command modules import these from
+here (not from ``cli``), so any of them can be imported first."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable
+
+import click
+import orjson
+
+from .errors import PaperradarError
+from .store import open_store
+
+DB_HELP = "Store: a SQLite file path (default: $PAPERRADAR_DB, else the user data directory)."
+
+
+def emit_json(obj) -> None:
+    click.echo(orjson.dumps(obj).decode())
+
+
+def domain_errors(fn: Callable) -> Callable:
+    """Map paperradar's documented errors to a one-line message and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PaperradarError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def json_option(fn: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (lines) for machines.")(fn)
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def store_from(ctx: click.Context):
+    store = open_store(ctx.obj["db"])
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _filters(fn: Callable) -> Callable:
+    fn = click.option("--since", metavar="DATE", help="Only papers dated on or after DATE.")(fn)
+    fn = click.option("--until", metavar="DATE", help="Only papers dated on or before DATE.")(fn)
+    fn = click.option("--category", metavar="CAT", help="Only papers in this category (cs.LG).")(fn)
+    fn = click.option("--source", metavar="NAME", help="Only papers seen in this source (hf-daily).")(fn)
+    fn = click.option("--author", metavar="NAME", help="Only papers with an author matching NAME.")(fn)
+    fn = click.option("--has-code/--no-code", "has_code", default=None,
+                      help="Only papers with (or without) a code link.")(fn)
+    return fn

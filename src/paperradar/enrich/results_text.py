@@ -1,0 +1,157 @@
+"""Text helpers of the ``results`` enricher: cleaning an abstract, splitting
+it into sentences, finding the numbers and dataset mentions in a sentence,
+and telling a method name from an ordinary word."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .results_datasets import find_datasets
+
+_ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|approx|Fig|Eq|Sec|Tab|No|resp|w\.r\.t|"
+                            r"Dr|Mr|Ms|Prof|St|Inc|Ltd|al|viz)\.|\b[A-Z]\.)$")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9$])")
+
+
+def clean_abstract(text: str) -> str:
+    """One line, LaTeX percent signs and math dollars undone, spaces collapsed."""
+    text = text.replace("\\%", "%").replace("$", "").replace("\\pm", " ± ").replace("\u2212", "-")
+    text = re.sub(r"\\(?:times|sim|approx)\b", lambda m: {"\\times": "x", "\\sim": "~"}.get(m.group(0), "~"), text)
+    text = re.sub(r"\\text(?:bf|it|rm)?\{([^{}]*)\}", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a cleaned abstract; decimals, "e.g." and "et al." do not end one."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        head = text[start : m.end()]
+        if _ABBREVIATIONS.search(head[:-1] + "."):
+            continue
+        if head.count("(") > head.count(")"):
+            continue  # inside parentheses: "(81.8%; Touvron et al., 2020)"
+        out.append(head.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+@dataclass
+class Number:
+    """A number written in a sentence, with its unit as written."""
+
+    start: int
+    end: int  # end of the number and its unit
+    text: str  # the number as written ("83.2", "1,024")
+    value: float
+    unit: str | None  # "%", "points", "dB"; None when bare
+
+
+_NUMBER = re.compile(r"(?<![\w.@/^{,-])(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<tail>[\w×%./-]*)")
+_UNIT = re.compile(r"\s*(?P<unit>%|percent\b|percentage points?\b|pp\b|points?\b|dB\b)")
+
+
+def find_numbers(sentence: str) -> list[Number]:
+    """Numbers that may be metric values: not parts of names ("ResNet-50",
+    "GPT-4"), sizes ("7B", "24GB"), compounds ("3.7-point", "4-bit"),
+    ratios ("16x16", "1/10") or numbers glued to words."""
+    out: list[Number] = []
+    for m in _NUMBER.finditer(sentence):
+        tail = m.group("tail")
+        glued = tail and not tail.startswith("%") and not (tail.startswith(".") and not tail[1:2].isalnum())
+        if glued:  # "7B", "24GB", "3.7-point", "16x16", "1/10"
+            continue
+        text = m.group("num")
+        end = m.end("num")
+        unit = None
+        u = _UNIT.match(sentence, end)
+        if u:
+            unit = {"percent": "%"}.get(u.group("unit"), u.group("unit"))
+            if unit.startswith("percentage point") or unit in ("pp", "point"):
+                unit = "points"
+            end = u.end()
+        out.append(Number(m.start(), end, text, float(text.replace(",", "")), unit))
+    return out
+
+
+_GENERIC_NAME = re.compile(
+    r"\b(?P<prep>[Oo]n|[Ii]n)\s+(?:the\s+)?"
+    r"(?P<name>(?:[A-Z][\w.&'+]*|[a-z]+[A-Z][\w.+]*)(?:[\s-](?:[A-Z0-9][\w.&'+]*|v\d+))*)"
+    r"(?P<kind>\s+(?:dataset|datasets|benchmark|benchmarks|test set|test-dev|val|split|challenge|leaderboard))?")
+_BENCHMARK_WORD = re.compile(r"Bench|bench|QA\b|Eval|Arena")
+_BENCHMARK_LIKE = re.compile(r"Bench|bench|QA\b|Eval|Arena|Set\b|\d|-v\d")
+_ACRONYM = re.compile(r"[A-Z]{3,}$")
+_NOT_DATASETS = re.compile(
+    r"^(?:[AHVL]\d{2,3}|GPUs?|CPUs?|TPUs?|NVIDIA|SOTA|LLMs?|VLMs?|MLLMs?|LMMs?|GitHub|Hugging|HuggingFace|English|"
+    r"Chinese|Windows|Linux|Android|iOS|Average|Table|Figure|STEM|API|APIs|RAM|VRAM|FLOPs|CUDA)\b|"
+    r"^(?:Qwen|LLaMA|Llama|GPT|Mistral|Mixtral|Gemini|Claude|DeepSeek|Gemma|Phi-|BERT|RoBERTa|ViT|ResNet|DeiT|Swin|"
+    r"CLIP|T5|OPT|InternVL|LLaVA|Vicuna|Falcon|BLOOM|o1|o3|o4)")
+_TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|distill(?:ed|ing)|"
+                               r"collected|built|constructed|curated|using|from|with)\s+(?:on\s+|from\s+)?(?:the\s+)?"
+                               r"(?:large-scale\s+|whole\s+|full\s+)?$", re.I)
+
+
+_VALUE_LIST = re.compile(
+    r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*\)\s*,?\s*"
+    r"(?:and\s+)?){2,})(?:datasets|benchmarks|tasks)\b")
+_VALUE_ITEM = re.compile(r"(?P<name>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})\s*\(")
+
+
+@dataclass
+class DatasetMention:
+    start: int
+    end: int
+    name: str
+    training: bool  # named as training data ("pre-trained on X"), not where a result was measured
+
+
+def find_dataset_mentions(sentence: str) -> list[DatasetMention]:
+    """Known datasets, and "on <Name> benchmark"-like names, in sentence order."""
+    spans = [(s, e, n) for s, e, n in find_datasets(sentence)]
+    for m in _GENERIC_NAME.finditer(sentence):
+        name = re.sub(r"'s$", "", m.group("name")).rstrip(".'")
+        s = m.start("name")
+        if any(a < s + len(name) and s < b for a, b, _ in spans) or _NOT_DATASETS.match(name):
+            continue
+        after_on = m.group("prep").lower() == "on"
+        if (after_on and (m.group("kind") or _BENCHMARK_LIKE.search(name) or _ACRONYM.match(name))) \
+                or _BENCHMARK_WORD.search(name):
+            spans.append((s, s + len(name), name))
+    for m in _VALUE_LIST.finditer(sentence):  # "on the Scenery (21.5), Building Facades (25.3) ... datasets"
+        for item in _VALUE_ITEM.finditer(m.group("items")):
+            s = m.start("items") + item.start("name")
+            if not any(a <= s < b for a, b, _ in spans):
+                spans.append((s, s + len(item.group("name")), item.group("name")))
+    spans.sort()
+    return [DatasetMention(s, e, n, bool(_TRAINING_CONTEXT.search(sentence[max(0, s - 40) : s])))
+            for s, e, n in spans]
+
+
+_NAME_TOKEN = re.compile(r"[A-Za-z0-9][\w.+\-/]*[\w+]|[A-Z]")
+_NOT_METHODS = re.compile(
+    r"^(?:We|Our|The|This|These|That|It|Its|In|On|For|With|Using|When|Compared|Moreover|Furthermore|Notably|"
+    r"Specifically|Finally|Additionally|Experimental|Experiments|Results|Extensive|Overall|However|Particularly|"
+    r"SOTA|SoTA|LLMs?|VLMs?|MLLMs?|LMMs?|GPUs?|AI|NLP|CV|RL|SFT|CoT|API|FLOPs|MACs|ID|OOD|IR|ASR|QA|VQA|"
+    r"I|A|An|As|At|By|To|Of|And|Or|But|So|All|Both|Each|Such|Without|Despite|Among|Across|Aided|Trained|"
+    r"Evaluated|Through|Further|Thus|Hence|Also|Code|Project|Codes|Table|Figure|Top|Even|"
+    r"\d+(?:\.\d+)?[DdKkMBTx]|\d+(?:\.\d+)?[KMB]-\w+)$")
+
+
+def is_name(token: str) -> bool:
+    """Whether a word looks like a method or model name: "BEiT", "I2P-MAE",
+    "LongRAG", "OFA", "Qwen3-14B" (not "We", "SOTA", "Moreover")."""
+    if _NOT_METHODS.match(token) or len(token) < 2:
+        return False
+    core = token.replace("-", "")
+    has_upper_inside = any(c.isupper() for c in core[1:])
+    has_digit = any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
+    return has_upper_inside or (has_digit and core[0].isupper()) or bool(re.fullmatch(r"o\d(?:-[\w]+)*", token))
+
+
+def name_tokens(text: str) -> list[re.Match]:
+    """Word-like tokens of ``text`` (for scanning for names)."""
+    return list(_NAME_TOKEN.finditer(text))
