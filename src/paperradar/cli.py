@@ -36,9 +36,12 @@ from .cli_search import index_command, related_command, search_command  # noqa: 
 from .cli_eval import eval_group  # noqa: E402
 from .cli_enrich import enrich_command  # noqa: E402
 from .cli_results import results_command  # noqa: E402
+from .cli_publish import COMMANDS as PUBLISH_COMMANDS  # noqa: E402
 
 for _command in (ingest_command, run_command, search_command, related_command, index_command,
                  eval_group, enrich_command, results_command):
+    cli.add_command(_command)
+for _command in PUBLISH_COMMANDS:
     cli.add_command(_command)
 
 

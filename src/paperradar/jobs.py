@@ -82,9 +82,11 @@ def run_job(
     http=None,
     limit: int = 30,
     enrich: bool = True,
+    publish: bool = True,
 ) -> RunReport:
     """Fetch the day's papers (unless ``http`` is None: offline), store them,
-    bring the indexes up to date, enrich what changed, and return the latest
+    bring the indexes up to date, enrich what changed, write the day's digest
+    and send the emails due (when SMTP is configured), and return the latest
     stored day's papers."""
     specs: list[str] = list(from_paths)
     messages: list[str] = []
@@ -103,6 +105,10 @@ def run_job(
     messages.extend(update_indexes(store))
     if enrich:
         messages.extend(enrich_stored(store))
+    if publish:
+        from .publish.subscribers import publish_day
+
+        messages.extend(publish_day(store, date) if date else publish_day(store))
     latest = next(iter(store.papers(PaperQuery(limit=1))), None)
     day = latest.date[:10] if latest and latest.date else None
     papers = list(store.papers(PaperQuery(since=day, until=day, limit=limit))) if day else []
