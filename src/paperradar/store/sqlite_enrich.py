@@ -102,6 +102,12 @@ class EnrichmentTables:
             "SELECT key, count(*) FROM enrichment_keys WHERE enricher = ? AND key >= ? AND key < ?"
             " GROUP BY key ORDER BY count(*) DESC, key", (enricher, prefix, prefix + "\uffff"))]
 
+    def primary_categories(self) -> Iterator[tuple[int, str | None]]:
+        """(pk, primary category or None) of every paper that has a title or abstract."""
+        yield from self.db.execute(
+            "SELECT pk, json_extract(data, '$.categories[0]') FROM papers"
+            " WHERE coalesce(title, '') != '' OR coalesce(json_extract(data, '$.abstract'), '') != ''")
+
     def cache_get(self, task: str, input_hash: str, backend: str) -> Any:
         """A cached backend output, or None."""
         row = self.db.execute(
