@@ -28,9 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..errors import PaperradarError
+
 if TYPE_CHECKING:
     from ..models import Paper
     from ..store import Store
+
+
+class RetryLater(PaperradarError):
+    """Raised by an enricher for papers it cannot do now (a backend is down):
+    they are reported as failures, without a traceback, and retried next run."""
 
 
 @dataclass

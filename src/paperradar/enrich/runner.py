@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import PaperradarError
-from .base import EnrichContext, Enricher, Enrichment
+from .base import EnrichContext, Enricher, Enrichment, RetryLater
 from .registry import select
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,11 @@ def _enrich_chunk(store, enricher: Enricher, chunk: list[tuple[int, str]], ctx: 
         results = enricher.enrich([p for _, p in pairs], ctx)
         if len(results) != len(pairs):
             raise RuntimeError(f"returned {len(results)} results for {len(pairs)} papers")
-    except PaperradarError:
-        raise
-    except Exception:  # isolate the paper that breaks it; the others still go in
-        log.exception("enricher %s failed on a batch; retrying paper by paper", enricher.name)
+    except Exception as exc:  # isolate the paper that breaks it; the others still go in
+        if isinstance(exc, PaperradarError) and not isinstance(exc, RetryLater):
+            raise
+        if not isinstance(exc, RetryLater):
+            log.exception("enricher %s failed on a batch; retrying paper by paper", enricher.name)
         results = []
         for pk, paper in pairs:
             try:
