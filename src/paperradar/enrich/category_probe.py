@@ -197,14 +197,10 @@ SINGLE_THREAD_ROWS = 20_000
 
 
 def _blas_threads(rows: int):
-    """Limit BLAS to one thread for small problems (when threadpoolctl is installed)."""
-    if rows >= SINGLE_THREAD_ROWS:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only speed depends on it
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    """Limit BLAS to one thread for small problems."""
+    from ..blas import single_blas_thread
+
+    return single_blas_thread() if rows < SINGLE_THREAD_ROWS else contextlib.nullcontext()
 
 
 def cap_per_class(labels: list[str], cap: int = MAX_PER_CLASS, seed: int = SEED) -> np.ndarray:
