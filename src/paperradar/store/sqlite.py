@@ -282,7 +282,7 @@ class SQLiteStore(EnrichmentTables, ReaderTables):
         sql = "SELECT p.pk FROM papers p"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY p.date IS NULL, p.date DESC, p.pk DESC"
+        sql += " ORDER BY p.date DESC, p.pk DESC"  # NULL dates last (SQLite sorts NULL lowest); uses the date index
         if query.limit is not None or query.offset:
             sql += " LIMIT ? OFFSET ?"
             params += [query.limit if query.limit is not None else -1, query.offset]

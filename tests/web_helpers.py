@@ -1,0 +1,136 @@
+"""Shared set-up of the web app tests: a store of ~50 real papers (two Hugging
+Face Daily Papers days and a pasted keyword listing) plus hostile records, an
+app over it, accounts, and signing in through the real login form."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import FIXTURES, SEEDS, need
+
+HF_DAYS = ("2026-06-18", "2026-06-19")
+LISTING_SEED = "002_e9e5f09aea7b1a27.txt"
+#: Cheap Argon2 parameters for tests (the defaults cost ~0.5 s per hash on a busy CI core).
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
+PASSWORD = "correct horse battery"
+
+HOSTILE = [
+    {"id": "evil-script", "date": "2026-06-19", "categories": ["cs.LG"],
+     "title": "<script>alert('title')</script> Attention over $x^2$ tokens",
+     "abstract": "<img src=x onerror=alert('abstract')> We bound $\\sum_i x_i$ and "
+                 "$\\href{javascript:alert('katex')}{click}$. <b>bold</b> <style>body{display:none}</style>",
+     "authors": ["<svg onload=alert('author')>", "Ada Lovelace"],
+     "links": [{"url": "javascript:alert('link')", "kind": "code"},
+               {"url": "data:text/html,<script>alert(1)</script>", "kind": "project"},
+               {"url": "https://github.com/example/safe-repo", "kind": "code"}]},
+    {"id": "evil-attr", "date": "2026-06-19", "categories": ["cs.CV"],
+     "title": "\"><img src=x onerror=alert('attr')> Quoted \" titles ' break attributes",
+     "abstract": "Header injection in names and javascript:alert(1) in text; "
+                 "<a href=\"javascript:alert('a')\">a link</a>.",
+     "authors": ["Eve\r\nBcc: victim@example.com"]},
+]
+
+
+def write_hostile(path: Path) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in HOSTILE) + "\n", encoding="utf-8")
+    return path
+
+
+def build_store(directory: Path, embed: bool = False) -> Path:
+    """A store with ~50 real papers, the hostile records and a few enrichments."""
+    from paperradar.index import SearchEngine
+    from paperradar.pipeline import ingest
+    from paperradar.store import open_store
+
+    db = directory / "radar.db"
+    inputs = [str(need(FIXTURES / "hf-daily" / f"{day}.json")) for day in HF_DAYS]
+    inputs += [str(need(SEEDS / LISTING_SEED)), str(write_hostile(directory / "hostile.jsonl"))]
+    store = open_store(str(db))
+    try:
+        summary = ingest(store, inputs)
+        assert summary.added >= 45, summary.as_dict()
+        add_enrichments(store)
+        engine = SearchEngine(store)
+        try:
+            engine.sync(embed=embed)
+        finally:
+            engine.close()
+    finally:
+        store.close()
+    return db
+
+
+def hostile_ids(store) -> dict[str, str]:
+    """{record id in HOSTILE: the paper's id in the store}."""
+    from paperradar.store import PaperQuery
+
+    return {s.source_id: p.id for p in store.papers(PaperQuery(source="jsonl"))
+            for s in p.sources if s.source == "jsonl"}
+
+
+def stored_hostile_ids(db: Path) -> dict[str, str]:
+    from paperradar.store import open_store
+
+    store = open_store(str(db))
+    try:
+        return hostile_ids(store)
+    finally:
+        store.close()
+
+
+def add_enrichments(store) -> None:
+    """Enricher outputs in their documented shapes, hostile values included."""
+    from paperradar.store.dedupe import content_hash
+
+    ids = hostile_ids(store)
+    evil = store.get(ids["evil-script"])
+    pk = store.pk_of(evil.id)
+    store.save_enrichments("tldr", "test", [(pk, content_hash(evil), {
+        "text": "<script>alert('tldr')</script> A TL;DR with $O(n \\log n)$ math.", "method": "extractive"}, [])])
+    store.save_enrichments("links", "test", [(pk, content_hash(evil), {
+        "links": [{"url": "javascript:alert('found')", "kind": "code"},
+                  {"url": "https://example.org/project", "kind": "project"}], "datasets": [], "models": []},
+        ["code"])])
+    store.save_enrichments("results", "test", [(pk, content_hash(evil), {"claims": [
+        {"method": "<b>EvilNet</b>", "metric": "top-1 accuracy", "value": 91.5, "unit": "%",
+         "dataset": "ImageNet-1K", "baseline": "ResNet-50", "baseline_value": 76.1,
+         "sentence": "EvilNet reaches 91.5% top-1 on ImageNet-1K."}]}, ["dataset:imagenet-1k"])])
+    other = store.get(ids["evil-attr"])
+    store.save_enrichments("translate", "test", [(store.pk_of(other.id), content_hash(other), {
+        "zh": {"title": "<script>alert('zh')</script>注意力", "summary": "摘要"}, "backend": "test"}, [])])
+
+
+def make_app(db: Path, **settings):
+    from paperradar.web import create_app
+
+    settings.setdefault("argon2", FAST_ARGON2)
+    settings.setdefault("secret", "test-secret-0123456789abcdef")
+    return create_app(str(db), settings)
+
+
+def add_user(app, name: str, password: str = PASSWORD) -> None:
+    app.state.parts.accounts.add(name, password)
+
+
+def api_token(app, name: str) -> str:
+    return app.state.parts.accounts.new_token(name, "test")
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert found, "no CSRF meta tag on the page"
+    return found[1]
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Sign in through the login form, as a browser does; returns the response."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"},
+                       follow_redirects=False)
+
+
+def session_csrf(client) -> str:
+    """The signed-in session's CSRF token (from any page)."""
+    return csrf_of(client.get("/login").text)
