@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 #: Below this many vectors an exact scan is both fast and perfect.
 ANN_THRESHOLD = 50_000
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_CONSTRUCTION = 200
 #: Search breadth; measured recall@10 against exact is in BENCHMARKS.md.
 HNSW_EF_SEARCH = 256
 REBUILD_STALE_FRACTION = 0.1
