@@ -41,13 +41,14 @@ from .cli_library import (  # noqa: E402
     dislike_command, interests_command, library_group, like_command, save_command, tag_command)
 from .cli_foryou import for_you_command, topics_command  # noqa: E402
 from .cli_web import serve_command, user_group  # noqa: E402
+from .cli_db import db_group, migrate_command  # noqa: E402
 
 for _command in (ingest_command, run_command, search_command, related_command, index_command,
                  eval_group, enrich_command, results_command):
     cli.add_command(_command)
 for _command in (*PUBLISH_COMMANDS, like_command, dislike_command, save_command, tag_command,
                  library_group, interests_command, for_you_command, topics_command, serve_command,
-                 user_group):
+                 user_group, db_group, migrate_command):
     cli.add_command(_command)
 
 

@@ -14,7 +14,8 @@ import orjson
 from .errors import PaperradarError
 from .store import open_store
 
-DB_HELP = "Store: a SQLite file path (default: $PAPERRADAR_DB, else the user data directory)."
+DB_HELP = ("Store: a SQLite file path or postgresql://user@host:port/dbname "
+           "(default: $PAPERRADAR_DB, else a SQLite file in the user data directory).")
 
 
 def emit_json(obj) -> None:

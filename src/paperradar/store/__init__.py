@@ -1,7 +1,8 @@
 """The store: the only code that knows SQL and paths.
 
 ``open_store(url)`` picks the backend from the URL: a file path (SQLite, the
-default) or, later, ``postgresql://`` (PostgreSQL + pgvector).
+default) or ``postgresql://`` (PostgreSQL + pgvector, ``pip install
+'paperradar[postgres]'``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import StoreError
 from .base import BatchResult, PaperQuery, Store
 
 __all__ = ["BatchResult", "PaperQuery", "Store", "default_db_path", "open_store"]
@@ -28,10 +28,9 @@ def open_store(url: str | os.PathLike | None = None) -> Store:
     """
     url = str(url) if url else os.environ.get("PAPERRADAR_DB") or str(default_db_path())
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            "the PostgreSQL backend is not available in this version; "
-            "use a SQLite file path for --db"
-        )
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     from .sqlite import SQLiteStore
