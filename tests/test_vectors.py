@@ -82,3 +82,45 @@ def test_search_breadth_grows_with_the_graph_and_is_capped():
     assert breadths[:3] == [HNSW_EF_SEARCH] * 3
     assert ef_search_for(2 * HNSW_EF_GROWTH_ROWS) == 2 * HNSW_EF_SEARCH  # measured: recall 0.96 at 1M
     assert breadths[-1] == 4 * HNSW_EF_SEARCH
+
+
+def test_a_reopened_index_is_mapped_searches_alike_and_still_grows(tmp_path):
+    vecs = clustered(3000, seed=5)
+    built = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    built.add(list(range(2500)), list(range(2500)), vecs[:2500], rev=1, seq=1)
+    reopened = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    assert isinstance(reopened.vectors, np.memmap) and reopened.graph is not None
+    for q in clustered(20, seed=6):
+        assert [h.pk for h in reopened.search(q, 10)] == [h.pk for h in built.search(q, 10)]
+    # Growing a mapped index: the graph is read into memory and extended; nothing rebuilt.
+    reopened.add(list(range(2500, 3000)), list(range(2500, 3000)), vecs[2500:], rev=2, seq=2)
+    assert reopened.graph.ntotal == 3000 and reopened.search(vecs[2900], 1)[0].pk == 2900
+    again = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    assert len(again) == 3000 and again.search(vecs[2900], 1)[0].pk == 2900
+
+
+def test_a_reader_keeps_its_mapping_while_a_writer_compacts(tmp_path):
+    vecs = clustered(1500, seed=7)
+    writer = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    writer.add(list(range(1500)), list(range(1500)), vecs, rev=1, seq=1)
+    reader = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    before = [h.pk for h in reader.search(vecs[10], 5)]
+    # Replace a fifth of the vectors: over the stale share, so the writer compacts its files.
+    changed = list(range(0, 1500, 5))
+    writer.add(changed, [10_000 + pk for pk in changed], clustered(len(changed), seed=8), rev=2, seq=2)
+    assert len(writer.pks) == 1500  # compacted
+    assert [h.pk for h in reader.search(vecs[10], 5)] == before  # the old files, still mapped
+    fresh = VectorIndex(tmp_path / "v", dim=32, ann_threshold=1000)
+    assert len(fresh) == 1500 and fresh.watermark == (2, 2)
+
+
+def test_a_vectors_file_shorter_than_its_metadata_starts_the_index_again(tmp_path, caplog):
+    vecs = clustered(10)
+    VectorIndex(tmp_path / "v", dim=32).add(list(range(10)), list(range(10)), vecs, rev=3, seq=3)
+    with open(tmp_path / "v" / "vectors.f32", "r+b") as fh:
+        fh.truncate(5 * 32 * 4)
+    index = VectorIndex(tmp_path / "v", dim=32)
+    assert "shorter than its meta.json says" in caplog.text
+    assert len(index) == 0 and index.watermark == (0, 0)  # the engine's next sync re-adds everything
+    index.add(list(range(10)), list(range(10)), vecs, rev=3, seq=3)
+    assert VectorIndex(tmp_path / "v", dim=32).search(vecs[7], 1)[0].pk == 7

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,38 @@ def _faiss():
     return faiss
 
 
+class _ShortFile(Exception):
+    pass
+
+
+def _read_ahead(path: Path) -> None:
+    """Have the kernel read a mapped file into the page cache, in a background thread
+    (the hint can block while the disk is busy), so the first searches after opening
+    a cold index do not each wait on the disk page by page."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+
+    def advise() -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(fd)
+        except OSError:  # only a hint
+            pass
+
+    threading.Thread(target=advise, name="vectors-read-ahead", daemon=True).start()
+
+
+def _replace(path: Path, write) -> None:
+    """Write a file under a temporary name, then rename it over ``path``: a process
+    that has the old file mapped keeps reading the old one."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    tmp.replace(path)
+
+
 class VectorIndex:
     """Vectors of one model, searchable by cosine similarity."""
 
@@ -75,25 +109,47 @@ class VectorIndex:
                 f"{self.dir} holds {self.meta['dim']}-d vectors, not {dim}-d; delete it to rebuild"
             )
         rows = self.meta["rows"]
-        self.vectors = self._load("vectors.f32", np.float32, (rows, dim))
-        self.pks = self._load("pks.i64", np.int64, (rows,))
-        self.hashes = self._load("hashes.i64", np.int64, (rows,))
+        # The vectors and the graph's copy of them are mapped, not read: processes
+        # serving the same index (web workers) share one copy in the page cache, and
+        # opening a million-vector index takes milliseconds. Files are only ever
+        # appended to or replaced whole (never rewritten in place), so a mapping
+        # stays valid while another process refreshes the index.
+        try:
+            self.vectors = self._load("vectors.f32", np.float32, (rows, dim), mapped=True)
+            self.pks = self._load("pks.i64", np.int64, (rows,))
+            self.hashes = self._load("hashes.i64", np.int64, (rows,))
+        except _ShortFile as exc:  # derived data: start again, the next sync rebuilds it from the store
+            log.warning("%s; the vector index at %s starts again from the stored embeddings", exc, self.dir)
+            self.meta = {"rev": 0, "seq": 0, "dim": dim, "rows": 0}
+            rows = 0
+            self.vectors = np.zeros((0, dim), np.float32)
+            self.pks = self.hashes = np.zeros(0, np.int64)
         self.live = self._live_mask()
         self.graph = None
+        self._graph_mapped = False
         if (self.dir / "hnsw.faiss").exists():
-            self.graph = _faiss().read_index(str(self.dir / "hnsw.faiss"))
+            faiss = _faiss()
+            mmap = getattr(faiss, "IO_FLAG_MMAP_IFC", 0)  # faiss >= 1.10
+            if mmap:
+                _read_ahead(self.dir / "hnsw.faiss")
+            self.graph = faiss.read_index(str(self.dir / "hnsw.faiss"), mmap)
+            self._graph_mapped = bool(mmap)
             if self.graph.ntotal != rows:  # an interrupted refresh: rebuild
                 self.graph = None
 
-    def _load(self, name: str, dtype, shape) -> np.ndarray:
+    def _load(self, name: str, dtype, shape, mapped: bool = False) -> np.ndarray:
         path = self.dir / name
         if not shape[0] or not path.exists():
             return np.zeros((0,) + shape[1:], dtype=dtype)
-        data = np.fromfile(path, dtype=dtype)
         needed = int(np.prod(shape))
+        if path.stat().st_size < needed * np.dtype(dtype).itemsize:
+            raise _ShortFile(f"{path} is shorter than its meta.json says (an interrupted rewrite?)")
         # Files are appended before meta.json is written: extra bytes are an
         # interrupted refresh, and are ignored (the next refresh redoes them).
-        return data[:needed].reshape(shape).copy()
+        if mapped:
+            _read_ahead(path)
+            return np.memmap(path, dtype=dtype, mode="r", shape=shape)
+        return np.fromfile(path, dtype=dtype, count=needed).reshape(shape)
 
     def _live_mask(self) -> np.ndarray:
         live = np.zeros(len(self.pks), dtype=bool)
@@ -165,17 +221,21 @@ class VectorIndex:
             self.graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             self.graph.add(self.vectors)
         elif added:
+            if self._graph_mapped:  # a mapped graph is read-only: read it into memory to grow it
+                self.graph = faiss.read_index(str(self.dir / "hnsw.faiss"))
             self.graph.add(self.vectors[rows - added:])
-        faiss.write_index(self.graph, str(self.dir / "hnsw.faiss"))
+        else:
+            return
+        self._graph_mapped = False
+        _replace(self.dir / "hnsw.faiss", lambda tmp: faiss.write_index(self.graph, str(tmp)))
 
     def _compact(self) -> None:
         self.vectors = self.vectors[self.live]
         self.pks = self.pks[self.live]
         self.hashes = self.hashes[self.live]
         self.live = np.ones(len(self.pks), dtype=bool)
-        self.vectors.tofile(self.dir / "vectors.f32")
-        self.pks.tofile(self.dir / "pks.i64")
-        self.hashes.tofile(self.dir / "hashes.i64")
+        for name, data in (("vectors.f32", self.vectors), ("pks.i64", self.pks), ("hashes.i64", self.hashes)):
+            _replace(self.dir / name, data.tofile)
         self.meta["rows"] = len(self.pks)
         self.graph = None
 
