@@ -209,3 +209,24 @@ def test_titles_get_their_own_vectors_and_a_title_query_matches_them(store):
     assert engine.search(query, mode="semantic").hits[0].pk == lane
     assert engine.sync().embedded == 0 and engine.embed_missing() == 0  # nothing embedded twice
     engine.close()
+
+
+def test_a_serving_engine_picks_up_vectors_another_process_added(store, monkeypatch):
+    """A web server's engine stays open for days: papers a batch job embedded and
+    indexed meanwhile must reach its semantic search without a restart."""
+    ingest(store, [str(need(FIXTURES / "hf-daily" / "2024-05-29.json"))])
+    first_run = SearchEngine(store)
+    first_run.sync()
+    first_run.close()
+    serving = SearchEngine(store)  # reads only, as the web app does
+    before, known = len(serving.vectors), {p.id for p in store.papers()}
+    batch_job = SearchEngine(store)  # stands for another process: its own engine and index objects
+    ingest(store, [str(need(FIXTURES / "hf-daily" / "2024-05-27.json"))])
+    batch_job.sync()
+    newcomer = next(p for p in store.papers() if p.id not in known and p.title)
+    assert newcomer.title not in titles(serving.search(newcomer.title, mode="semantic", limit=20))
+    monkeypatch.setattr(SearchEngine, "REFRESH_CHECK_S", 0.0)
+    assert len(serving.vectors) > before
+    assert newcomer.title in titles(serving.search(newcomer.title, mode="semantic", limit=3))
+    serving.close()
+    batch_job.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -115,6 +116,7 @@ class SearchEngine:
         self._vectors = None
         self._title_vectors = None
         self._lookups: dict[str, object] = {}
+        self._checked: dict[int, float] = {}
 
     # -- the parts, opened on first use -----------------------------------------
 
@@ -134,8 +136,27 @@ class SearchEngine:
             self._embedder = get_embedder(self.embedder_name)
         return self._embedder
 
+    #: How often (seconds) a long-running engine looks whether another process
+    #: (a batch job, `paperradar run`) has refreshed the vector indexes.
+    REFRESH_CHECK_S = 2.0
+
+    def _refreshed(self, index):
+        """``index``, or None when another process has refreshed it since it was
+        opened (checked at most every REFRESH_CHECK_S seconds)."""
+        now = time.monotonic()
+        if index is None or now - self._checked.get(id(index), now) < self.REFRESH_CHECK_S:
+            self._checked.setdefault(id(index), now)
+            return index
+        self._checked[id(index)] = now
+        if index.changed_on_disk():
+            del self._checked[id(index)]
+            log.info("vector index %s was refreshed by another process: reopening it", index.dir)
+            return None
+        return index
+
     @property
     def vectors(self):
+        self._vectors = self._refreshed(self._vectors)
         if self._vectors is None:
             from .vectors import VectorIndex
 
@@ -149,6 +170,7 @@ class SearchEngine:
 
     @property
     def title_vectors(self):
+        self._title_vectors = self._refreshed(self._title_vectors)
         if self._title_vectors is None:
             from .vectors import VectorIndex
 

@@ -64,6 +64,14 @@ class _ShortFile(Exception):
     pass
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 def _read_ahead(path: Path) -> None:
     """Have the kernel read a mapped file into the page cache, in a background thread
     (the hint can block while the disk is busy), so the first searches after opening
@@ -102,6 +110,7 @@ class VectorIndex:
         self.ann_threshold = ann_threshold
         self.meta = {"rev": 0, "seq": 0, "dim": dim, "rows": 0}
         meta_path = self.dir / "meta.json"
+        self._stamp = _stamp(meta_path)
         if meta_path.exists():
             self.meta = json.loads(meta_path.read_text())
         if self.meta["dim"] != dim:
@@ -203,7 +212,13 @@ class VectorIndex:
         tmp = self.dir / "meta.json.tmp"
         tmp.write_text(json.dumps(self.meta))
         tmp.replace(self.dir / "meta.json")
+        self._stamp = _stamp(self.dir / "meta.json")
         return len(pks_a)
+
+    def changed_on_disk(self) -> bool:
+        """True when another process has refreshed this index since it was opened
+        (a long-running server then reopens it: cheap, the files are mapped)."""
+        return _stamp(self.dir / "meta.json") != self._stamp
 
     def _update_graph(self, added: int) -> None:
         rows = len(self.pks)
