@@ -230,3 +230,14 @@ def test_a_serving_engine_picks_up_vectors_another_process_added(store, monkeypa
     assert newcomer.title in titles(serving.search(newcomer.title, mode="semantic", limit=3))
     serving.close()
     batch_job.close()
+
+
+def test_a_postgresql_store_gets_its_pgvector_index_from_the_first_sync(store):
+    if not hasattr(store, "build_ann_indexes"):
+        pytest.skip("pgvector indexes belong to the PostgreSQL store")
+    ingest(store, [str(need(FIXTURES / "hf-daily" / "2024-05-29.json"))])
+    engine = SearchEngine(store)
+    engine.sync()
+    assert engine.embedder.name in {m for m, _ in store.vector_models()}
+    assert store.build_ann_indexes() == []  # already built, one per model (text and title)
+    engine.close()

@@ -272,6 +272,9 @@ class SearchEngine:
         if embed:
             report.embedded = self.embed_missing(progress=progress)
             report.vectors = self.sync_vectors()
+            build_ann = getattr(self.store, "build_ann_indexes", None)  # PostgreSQL: pgvector HNSW,
+            if build_ann is not None and report.embedded:  # created once, after the first bulk load
+                build_ann()
         return report
 
     def not_embedded(self) -> int:
