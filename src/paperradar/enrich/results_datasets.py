@@ -38,11 +38,17 @@ SLAKE|PathVQA|LibriSpeech|Common Voice|TED-LIUM|Switchboard|AISHELL-1|VoxCeleb1|
 ESC-50|VCTK|LJSpeech|LRS2|LRS3|GigaSpeech|FLEURS|Atari 100k|D4RL|DMControl|Meta-World|LIBERO|CALVIN|RLBench|
 SimplerEnv|RoboCasa|nuPlan|CARLA|ogbn-arxiv|ogbn-products|ogbn-proteins|Cora|Citeseer|ZINC|QM9|MoleculeNet|
 ETTh1|ETTh2|ETTm1|ETTm2|Long Range Arena|PathX-256|Path-X|DomainBed|PACS|OfficeHome|Office-Home|VLCS|DomainNet|
-TerraIncognita|WILDS|CSI 300|CSI 500|S&P 500|ERQA|PhysBench|MILANNOTATIONS|CC3M|PERSONA-CHAT|TicketTalk
+TerraIncognita|WILDS|CSI 300|CSI 500|S&P 500|ERQA|PhysBench|MILANNOTATIONS|CC3M|PERSONA-CHAT|TicketTalk|
+LogiQA 2.0|LogiQA|ReClor|Spider 2.0|Spider|BIRD|WikiSQL|AdvBench|HarmBench|JailbreakBench|StrongREJECT|XSTest|
+Terminal-Bench|BigCodeBench|CRUXEval|APPS|MultiPL-E|LiveBench|MMStar|We-Math|DynaMath|ReasonSeg|C-Eval|CMMLU|
+AGIEval|WebShop|ScienceWorld|AppWorld|InterCode|VisualWebArena|WorkArena|StereoSet|CrowS-Pairs|BBQ|ToxiGen|
+RealToxicityPrompts|DAIC-WOZ|MIMIC-III|MIMIC-IV|SWE-bench Multimodal|Multi-SWE-bench|HumanEval-X|MathQA|
+ARC-AGI|ARC-AGI-2|FrontierMath|SimpleQA|MedXpertQA|MuSR|DROP|RACE|Winogrande|StrategyQA|ANLI|COPA|WiC|WSC
 """
 
 #: Names that are also ordinary words or common acronyms: matched in this exact case only.
 _EXACT_CASE = {"MATH", "MATH-500", "MATH500", "GAIA", "PACS", "MME", "POPE", "RULER", "BEIR", "AMC", "AIME",
+               "Spider", "BIRD", "APPS", "BBQ", "DROP", "RACE", "COPA", "WiC", "WSC", "MultiPL-E",
                "LSUN", "COCO", "DAVIS", "CARLA", "CALVIN", "LIBERO", "SLAKE", "IMDB", "CoLA", "ReCoRD", "ZINC",
                "Cora", "Yelp", "PAWS", "IWSLT", "FLORES", "Switchboard", "ERQA", "GoPro", "GQA", "BBH", "QQP", "NQ"}
 
@@ -64,7 +70,11 @@ def dataset_regex() -> re.Pattern:
     for name in names:
         body = _loose(name)
         alternatives.append(body if name in _EXACT_CASE else f"(?i:{body})")
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w+]|-\w)")
+    # A known name with a short variant suffix is that variant ("BrowseComp-zh", "ImageNet-LT", "CIFAR-10-C").
+    # A version written after a space belongs to the name too ("ARC-AGI 1", "Terminal-Bench 2.0", "LiveBench v2").
+    variant = (r"(?:-(?:[A-Z0-9][A-Za-z0-9]{0,3}|zh|en|cn|de|fr|es|ja|ko|ru|ar|v\d+))?"
+               r"(?:\s(?:v\d+(?:\.\d+)?|\d\.\d|[1-9])(?![\w.%]|\s*%|\s*(?:points?|percent)\b))?")
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)}){variant}(?![\w+]|-\w)")
 
 
 # Spellings of one dataset that normalisation alone would not join.

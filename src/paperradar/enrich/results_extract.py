@@ -9,7 +9,10 @@ Never claims: improvements and gaps ("by 3.2%", "+2.67 BLEU", "17% lower
 error", "2x faster"), shares ("50% of the data", "96% of the performance"),
 speed-ups, sizes and counts ("7B", "1.2M images", "500 GPU hours"), years,
 ranges ("92.7-98.1%"), numbers inside names ("ResNet-50", "CSI 300"), and
-values written as a baseline's ("(81.8%)" after "outperforming DeiT").
+values written as a baseline's ("(81.8%)" after "outperforming DeiT"),
+results of an unnamed subject ("the best-performing model achieves 52.4%"),
+and values without a dataset in a clause that names a benchmark no value could
+be tied to (the sentence was not understood; a wrong number is worse than none).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from .results_attach import attach_datasets, in_clause
 from .results_datasets import dataset_key
 from .results_names import GENERIC_SUBJECT, baseline_name_around, method_before, methods_listed_before
 from .results_numbers import Candidate, candidates, link_from_to, list_groups, mark_compared
@@ -65,24 +69,35 @@ def extract_claims(abstract: str | None, fallback_method: str | None = None) -> 
     seen: set[tuple] = set()
     previous: dict[str, Claim] = {}
     for sentence in split_sentences(clean_abstract(abstract)):
-        found = claims_in_sentence(sentence, fallback_method)
-        for claim in found:
+        found = sentence_claims(sentence, fallback_method)
+        for claim, unsure in found:
             before = previous.get(claim.metric) if claim.metric else None
             if claim.dataset is None and before is not None:
                 claim.dataset = before.dataset
                 if claim.method in (None, fallback_method):
                     claim.method = before.method
+            elif unsure:
+                continue  # a benchmark is named beside it but the value could not be tied to one
             key = (claim.value, dataset_key(claim.dataset), claim.metric)
             if key not in seen:
                 seen.add(key)
                 claims.append(claim)
-        previous = {c.metric: c for c in found if c.metric and c.dataset}
+        previous = {c.metric: c for c, _ in found if c.metric and c.dataset}
     return claims
 
 
 def claims_in_sentence(sentence: str, fallback_method: str | None = None) -> list[Claim]:
     """The claims of one sentence (its first MAX_SENTENCE characters and
     MAX_NUMBERS numbers: a longer run is a table or junk, not a sentence)."""
+    return [claim for claim, unsure in sentence_claims(sentence, fallback_method) if not unsure]
+
+
+def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[tuple[Claim, bool]]:
+    """The claims of one sentence, each with whether it is unsure: a value with
+    no dataset in a clause naming a benchmark that no value was tied to
+    ("Video-R1-7B attains 35.8% on video spatial reasoning benchmark VSI-bench").
+    ``extract_claims`` keeps an unsure claim only when it takes its dataset from
+    the sentence before."""
     sentence = sentence[:MAX_SENTENCE]
     numbers = find_numbers(sentence)[:MAX_NUMBERS]
     if not numbers:
@@ -91,12 +106,13 @@ def claims_in_sentence(sentence: str, fallback_method: str | None = None) -> lis
     all_mentions = find_dataset_mentions(sentence)
     mentions = [m for m in all_mentions if not m.training]
     taken = [(m.start, m.end) for m in all_mentions] + [(s, e) for s, e, _ in metrics]
+    numbers = [n for n in numbers if not any(a <= n.start < b for a, b in taken)]  # "ARC-AGI 2", "CSI 300"
     cands = candidates(sentence, numbers, metrics, taken)
     link_from_to(sentence, cands, metrics, mentions)
     mark_compared(sentence, cands)
-    attach_datasets(sentence, cands, mentions, metrics)
+    unattached = attach_datasets(sentence, cands, mentions, metrics)
     skip = taken
-    out: list[Claim] = []
+    out: list[tuple[Claim, bool]] = []
     listed: dict[int, str] = {}  # "GPT-o3 and InternVL-3 achieve only 34.08% and 26.52% on SFE"
     for group in list_groups(sentence, cands):
         group = [i for i in group if not cands[i].excluded and cands[i].baseline_of is None]
@@ -130,73 +146,15 @@ def claims_in_sentence(sentence: str, fallback_method: str | None = None) -> lis
             continue  # "LLMs now achieve over 90% on MMLU": background, not this paper's result
         baseline, baseline_value = _baseline(sentence, cands, i)
         qualifier = _QUALIFIER.search(left)
-        out.append(Claim(
+        claim = Claim(
             method=method or fallback_method, metric=metric, value=n.value, value_text=n.text,
             unit=n.unit or _unit_from_metric(sentence, n, metric), dataset=c.dataset, baseline=baseline,
             baseline_value=baseline_value, sentence=sentence,
-            qualifier=(qualifier.group(1) or qualifier.group(2)).lower() if qualifier else None))
+            qualifier=(qualifier.group(1) or qualifier.group(2)).lower() if qualifier else None)
+        averaged = re.search(r"\b(?:average|averaged|avg|mean|macro-average|overall)\b", left[-150:].split(";")[-1],
+                             re.I)  # "an average success rate of 79.1%": over several benchmarks, rightly none
+        out.append((claim, not c.dataset and not averaged and in_clause(sentence, n.start, unattached)))
     return out
-
-
-def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) -> None:
-    """Where each value was measured: "respectively" lists, "value on X",
-    "value X metric", "X (value)", a sentence-opening "On X,", or a benchmark
-    named before the value in an "experiments on X show ..." clause that no
-    other value is written on."""
-    live = [i for i, c in enumerate(cands) if not c.excluded and c.baseline_of is None]
-    if re.search(r"\brespectively\b", sentence):
-        for group in list_groups(sentence, cands):
-            group = [i for i in group if i in live]
-            if len(group) > 1 and len(mentions) == len(group):
-                for i, m in zip(group, mentions):
-                    cands[i].dataset = m.name
-            elif len(group) > 1 and len(metrics) == len(group) and not any(cands[i].metric for i in group[:-1]):
-                for i, (_, _, name) in zip(group, metrics):
-                    cands[i].metric = name
-    owned: set[int] = {m.start for m in mentions for c in cands if c.dataset == m.name}
-    for k, c in enumerate(cands):  # every value, results or not, owns the benchmark it is written on
-        n = c.number
-        nxt = next((d.number.start for d in cands[k + 1:]
-                    if d.baseline_of is None and (d.number.unit or d.metric or d.delta)), len(sentence))
-        after = [m for m in mentions if n.end <= m.start < nxt]
-        gap = re.sub(r"\([^()]*\)|\)", "", sentence[n.end:after[0].start]) if after else ";"
-        if ";" not in gap and (re.fullmatch(r"\s*(?:[\w.+%@/\-]+\s+){0,10}?(?:on|in|for|across)\s+(?:the\s+)?"
-                                           r"(?:[\w\-]+\s+){0,2}?", gap) or re.fullmatch(r"\s*", gap)):
-            owned.add(after[0].start)
-            if not c.dataset:
-                c.dataset = after[0].name
-                c.on_named = bool(re.fullmatch(r"\s*(?:on|in)\s+(?:the\s+)?", gap))
-            continue
-        before = [m for m in mentions if m.end <= n.start]
-        if before and re.fullmatch(r"\s*\(\s*", sentence[before[-1].end:n.start]):
-            owned.add(before[-1].start)
-            if not c.dataset:
-                c.dataset, c.on_named = before[-1].name, True
-    for k in range(len(live) - 2, -1, -1):  # "59.4% box AP and 51.6% mask AP on COCO": both on COCO
-        c, nxt_c = cands[live[k]], cands[live[k + 1]]
-        if not c.dataset and nxt_c.dataset and re.fullmatch(
-                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", sentence[c.number.end:nxt_c.number.start]):
-            c.dataset, c.on_named = nxt_c.dataset, nxt_c.on_named
-    named_metric = {s: m.name for m in mentions for s, _, _ in metrics
-                    if s >= m.end and re.fullmatch(r"\s*", sentence[m.end:s])}
-    for i in live:  # "increases AIME 2024 Pass@1 accuracy from 50.0% to 58.0%"
-        c = cands[i]
-        near = [s for s, e, name in metrics if name == c.metric and e <= c.number.start]
-        if not c.dataset and near and near[-1] in named_metric:
-            c.dataset = named_metric[near[-1]]
-    opening = re.match(r"(?:on|for)\s+(?:the\s+)?", sentence, re.I)
-    free = [m for m in mentions if m.start not in owned]
-    for i in live:
-        c = cands[i]
-        before = [m for m in free if m.end <= c.number.start]
-        if c.dataset or not before:
-            continue
-        if opening and before[0].start == opening.end():
-            c.dataset = before[0].name
-        elif len(free) == 1 and re.search(r"\b(?:on|in|across|over|of|at)\s+(?:the\s+)?(?:\w+\s+){0,2}?$",
-                                          sentence[: before[0].start]) and _same_parenthesis(
-                sentence, c.number.start, before[0].start) and ";" not in sentence[before[0].end:c.number.start]:
-            c.dataset = before[0].name
 
 
 def _in_compared_parenthesis(sentence: str, position: int) -> bool:
@@ -208,19 +166,6 @@ def _in_compared_parenthesis(sentence: str, position: int) -> bool:
     clause = re.split(r"[;]", left[:paren])[-1][-80:]
     return re.search(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|compared\s+(?:to|with)|vs\.?|versus|"
                      r"prior|previous)\b", clause, re.I) is not None
-
-
-def _same_parenthesis(sentence: str, a: int, b: int) -> bool:
-    """Whether positions a and b sit in the same parenthesis, or both outside any."""
-    def enclosing(pos: int) -> int:
-        depth_open = []
-        for k, ch in enumerate(sentence[:pos]):
-            if ch == "(":
-                depth_open.append(k)
-            elif ch == ")" and depth_open:
-                depth_open.pop()
-        return depth_open[-1] if depth_open else -1
-    return enclosing(a) == enclosing(b)
 
 
 def _clause_metric(sentence: str, n: Number, metrics) -> str | None:
@@ -246,8 +191,10 @@ def _baseline(sentence: str, cands: list[Candidate], i: int) -> tuple[str | None
         if c.baseline_of != i:
             continue
         name = baseline_name_around(sentence, c.number.start, c.number.end)
-        m = re.search(r"\bof\s+([\w.\-]+)\s+(?:can\s+be\s+\w+\s+)?(?:\w+\s+)?from\s*$", sentence[: c.number.start])
-        if m and is_name(m.group(1)):
-            name = m.group(1)
+        # "the accuracy of DeepSeek-R1 on AIME2024 from", "improves Qwen3-4B's Pass@1 on SpreadsheetBench from"
+        m = re.search(r"(?:\bof\s+([\w.\-]+)\s+(?:can\s+be\s+\w+\s+)?|\b([\w.\-]+)'s\s+(?:[\w@.\-]+\s+){1,3}?)"
+                      r"(?:(?:on|in)\s+[\w.\-]+\s+|\w+\s+)?from\s*$", sentence[: c.number.start])
+        if m and is_name(m.group(1) or m.group(2)):
+            name = m.group(1) or m.group(2)
         return name or "previous", c.number.value
     return None, None

@@ -22,9 +22,23 @@ _ARTICLE = re.compile(r"^(?:the|a|an|our|their|its)\s+", re.I)
 #: Returned by ``method_before`` when the result is about models in general ("LLMs now achieve ...").
 GENERIC_SUBJECT = "<generic>"
 _GENERIC_SUBJECT = re.compile(r"\b(?:LLMs|VLMs|MLLMs|LMMs|models|methods|approaches|systems|agents|humans|"
-                              r"baselines|competitors)\b", re.I)
-_COMPARED_NAME = re.compile(r"\b(?:compared\s+(?:to|with)|than|vs\.?|versus|over|against|outperform\w*|surpass\w*|"
-                            r"beat\w*|exceed\w*|from|on|upon|to|into)\s+(?:the\s+|an?\s+)?(?:[\w.\-]+\s+){0,2}$", re.I)
+                              r"baselines|competitors)\b|"  # "the best-performing model achieves only 52.4%": unnamed
+                              r"\b(?:best|strongest|top|leading)(?:[- ]performing)?\s+(?:[\w-]+\s+)?"
+                              r"(?:model|agent|system|method|LLM|VLM|MLLM)\b", re.I)
+_APPOSITIVE = re.compile(r"\b(?:best|strongest|top|leading)(?:[- ]performing)?\s+(?:[\w-]+\s+){0,2}?"
+                         r"(?:model|agent|system|method|LLM|VLM|MLLM)s?\s*,\s*"
+                         r"(?P<name>[A-Za-z][\w.\-]*(?:\s+(?:[A-Z0-9][\w.\-]*|\([A-Z]\w*\)))*)")
+_COMPARED_NAME = re.compile(r"\b(?:compared\s+(?:to|with)|than|vs\.?|versus|over|against|from|on|upon|to|into|"
+                            r"improv(?:es|ing)|boost(?:s|ing)|enhanc(?:es|ing)|rais(?:es|ing)|lift(?:s|ing)|"
+                            r"increas(?:es|ing))"  # "improves Qwen3's Pass@1": the object, not the subject
+                            r"\s+(?:the\s+|an?\s+)?(?:[\w.\-]+\s+){0,2}$|"
+                            r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*)\s+(?:the\s+|an?\s+)?"
+                            r"(?:[\w.\-]+\s+){0,4}$|"
+                            # "outperforming RFT (53.6%) and GPT-4 (35.6%)": the rest of a compared list
+                            r"\b(?:than|vs\.?|versus|against|outperform\w*|surpass\w*|beat\w*|exceed\w*)\s+(?:the\s+)?"
+                            r"(?:[\w.\-]+(?:\s+[\w.\-]+)?\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|or\s+)){1,4}$",
+                            re.I)
+_EXAMPLES = re.compile(r"\(\s*(?:e\.g\.|i\.e\.|such\s+as|like|namely|including)", re.I)
 
 
 def method_before(sentence: str, position: int, skip: list[tuple[int, int]]) -> str | None:
@@ -58,6 +72,9 @@ def method_before(sentence: str, position: int, skip: list[tuple[int, int]]) -> 
     reported = list(re.finditer(r"\b(?:that|shows?|reveals?|demonstrat\w*|finds?|found)\b", left))
     claim = left[reported[-1].end():] if reported else left  # "We find that even SOTA LLMs achieve ..."
     if re.search(r"\b(?:we|our)\b", claim, re.I) is None and _GENERIC_SUBJECT.search(claim):
+        named = _APPOSITIVE.search(claim)  # "the strongest evaluated model, Gemini 3.1 Pro, achieves only ..."
+        if named and re.search(r"[A-Z\d]", named.group("name")):
+            return named.group("name").strip(" ,")
         return GENERIC_SUBJECT
     return None
 
@@ -85,9 +102,29 @@ def methods_listed_before(sentence: str, position: int, skip: list[tuple[int, in
 def _names(text: str, skip: list[tuple[int, int]], offset: int = 0) -> list[re.Match]:
     """Name-like words of ``text`` (which starts at ``offset`` of the sentence)
     outside the skip spans and not written as a compared one."""
+    asides = _asides(text)
     return [t for t in name_tokens(text) if is_name(t.group(0))
             and not any(a <= t.start() + offset < b for a, b in skip)
+            and not any(a < t.start() < b for a, b in asides)
             and not _COMPARED_NAME.search(text[: t.start()])]
+
+
+def _asides(text: str) -> list[tuple[int, int]]:
+    """Closed parentheses of ``text`` that are descriptive asides (opening with
+    a lower-case word): "our WebResummer-30B (a ... version of WebSailor-30B)
+    achieves" names WebResummer-30B. Names in parentheses ("the best model (o3)",
+    "(DICE)") and examples ("(e.g., GPT-4o)") are no asides."""
+    spans, opened = [], []
+    for k, ch in enumerate(text):
+        if ch == "(":
+            opened.append(k)
+        elif ch == ")" and opened:
+            start = opened.pop()
+            first = re.match(r"\(\s*([\w.\-]+)", text[start:k])
+            if not _EXAMPLES.match(text, start) and first and first.group(1)[:1].islower() \
+                    and not is_name(first.group(1)):
+                spans.append((start, k))  # "(a ... version of X)"; not "(DICE)", "(o3)", "(Gemini-2.5 Pro)"
+    return spans
 
 
 def _with_neighbours(text: str, token: re.Match) -> str:
@@ -117,6 +154,9 @@ def baseline_name_around(sentence: str, number_start: int, number_end: int) -> s
     if re.search(r"previous(?:ly)?\s*$", left, re.I) or re.match(r"\s*previously\b", right, re.I) \
             or re.search(r"\(\s*previous(?:ly)?\s*$", left, re.I):
         return "previous"
+    named = re.match(r"\s*\(([^()]{2,40})\)\s*(?:to|->|→)\s", right)  # "from 9.3% (SFT-only baseline) to 15.8%"
+    if named:
+        return _short_name(named.group(1))
     m = re.match(r"[^()]{0,30}?\)?\s*(?:achieved\s+|obtained\s+|reported\s+)?(?:by|of|for|from)\s+(?:the\s+|an?\s+)?"
                  r"((?:[\w.+\-]+\s*){1,4})", right)
     if m and not re.match(r"\s*(?:of|by|for|from)\s+(?:up\s+to|about)\b", right):

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from .results_text import Number
 from .results_vocab import lower_is_better
 
-_DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?\s+of|\bimprovements?\s+of|\bincreases?\s+of|\bboosts?\s+of|"
+_DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+of)?|\bimprovements?\s+of|\bincreases?\s+of|\bboosts?\s+of|"
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
-                         r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?$", re.I)
+                         r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
 _DELTA_RIGHT = re.compile(r"\s*(?:absolute\s+|relative\s+)?(?:improvements?|gains?|increases?|boosts?|higher|"
                           r"lower|better|worse|reductions?|decreases?|drops?|more|less|fewer|faster|slower|"
                           r"speed-?ups?|larger|smaller|lift|margins?|relative|absolute|lead|advantage|over|above|"
@@ -30,7 +30,9 @@ _GAP_STOPWORDS = re.compile(r"\b(?:on|in|for|and|or|with|than|of|to|at|by|from|w
                             r"after|before|is|are|was|were|which|that|when|using)\b", re.I)
 _LIST_GAP = re.compile(r"\s*(?:%|points?)?\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/\s*)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_AFTER_DELTA = re.compile(r"\s*(?:%|points?)?\s*(?:(?:on|in|for)\s+[^,;()]{1,50}?)?\s*(?:,\s*(?:and\s+)?|and\s+)")
+_AFTER_DELTA = re.compile(r"\s*(?:%|points?)?\s*(?:(?:absolute\s+|relative\s+)?(?:gains?|improvements?|increases?|"
+                          r"boosts?|drops?|reductions?)\s+)?(?:(?:on|in|for)\s+[^,;()]{1,50}?)?\s*"
+                          r"(?:\([^()]{1,40}\)\s*)?(?:,\s*(?:and\s+)?|and\s+)")  # "by 29.1% on COCO (detection), 22.1%"
 _CHANGED_METRIC = re.compile(r"\b(?:increas|improv|boost|rais|enhanc|reduc|decreas|lower|cut|drop|gain|lift)\w*\s+"
                              r"(?:[\w@\-]+\s+){0,4}?$", re.I)
 _RELATIVE = re.compile(r"\b(?:retain\w*|maintain\w*|preserv\w*|recover\w*|keep\w*)\s+(?:\w+\s+){0,2}?$|"
@@ -44,7 +46,7 @@ _COUNTED = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:epochs?|images?|samples?|exampl
                       r"trajector(?:y|ies)|papers?|annotators?|shots?|runs?|seeds?|times|settings?|domains?|sensors?|"
                       r"objects?|prompts?|environments?|problems?|instances?|users?|participants?|nodes?|edges?|"
                       r"graphs?|points?\s+clouds?|clusters?|rounds?|iterations?|turns?|calls?|vulnerabilit(?:y|ies)|"
-                      r"million|billion|thousand|[KMBT]\b)", re.I)
+                      r"million|billion|thousand|[KMBT]\b|(?-i:[A-Z]*LMs)\b)", re.I)
 _COMPARED_BEFORE = re.compile(r"(?:compared\s+(?:to|with)|vs\.?|v\.s\.?|versus|(?<!more\s)(?<!less\s)(?<!fewer\s)"
                               r"(?<!greater\s)(?<!rather\s)than|against|previously)\s*(?:the\s+)?$",
                               re.I)
@@ -63,6 +65,7 @@ class Candidate:
     baseline_of: int | None = None  # index of the candidate this is the baseline value of
     excluded: bool = False
     delta: bool = False  # a gain or gap ("by 3%", "17% lower"), and the values listed after it
+    count: bool = False  # a count of things ("18 VLMs", "500 images"): no value, and owns no benchmark
 
 
 def candidates(sentence: str, numbers: list[Number], metrics, taken: list[tuple[int, int]]) -> list[Candidate]:
@@ -74,11 +77,12 @@ def candidates(sentence: str, numbers: list[Number], metrics, taken: list[tuple[
         after_delta = k > 0 and cands[k - 1].delta and _AFTER_DELTA.fullmatch(
             sentence[cands[k - 1].number.end : n.start]) is not None
         c.delta = _DELTA_LEFT.search(left) is not None or _DELTA_RIGHT.match(right) is not None or after_delta
+        c.count = n.unit is None and _COUNTED.match(right) is not None
         c.excluded = (c.delta or any(a <= n.start < b for a, b in taken) or _BOUND_ABOVE.search(left) is not None
                       or _RELATIVE.search(left) is not None
                       or re.match(r"\s*[-–]\s*\d", right) is not None
                       or (n.unit is None and _YEAR.fullmatch(n.text) is not None)
-                      or (n.unit is None and _COUNTED.match(right) is not None)
+                      or c.count
                       or (n.unit == "%" and n.value > 100) or re.search(r"\d\s*[-–]\s*$", left) is not None)
         c.metric = metric_beside(sentence, n, metrics)
         before = [m for m in metrics if m[1] <= n.start]
@@ -126,12 +130,14 @@ def list_groups(sentence: str, cands: list[Candidate]) -> list[list[int]]:
 def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> None:
     """"from 35.6% to 46.7%": the first is the baseline value of the second;
     "SWE-bench Verified from 43.0 to 64.4": the second is on that benchmark;
+    "StereoSet (57% to 90.0%)": a change written in parentheses, the same;
     "reduces ... from 78% to 0%" of a higher-is-better metric is no result."""
     for i in range(len(cands) - 1):
         a, b = cands[i], cands[i + 1]
         left = sentence[max(0, a.number.start - 200) : a.number.start]
-        frm = re.search(r"\bfrom\s*(?:about\s+|approximately\s+)?$", left, re.I)
-        if not frm or not re.fullmatch(r"\s*(?:to|->|→)\s*(?:a\s+peak\s+of\s+|about\s+|approximately\s+|over\s+|"
+        frm = re.search(r"(?:\bfrom|\()\s*(?:about\s+|approximately\s+)?$", left, re.I)
+        if not frm or not re.fullmatch(r"\s*(?:\([^()]{1,60}\)\s*)?"  # "from 9.3% (SFT-only baseline) to 15.8%"
+                                       r"(?:to|->|→)\s*(?:a\s+peak\s+of\s+|about\s+|approximately\s+|over\s+|"
                                        r"nearly\s+)?", sentence[a.number.end : b.number.start]):
             continue
         a.baseline_of = i + 1

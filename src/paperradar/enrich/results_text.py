@@ -15,8 +15,8 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9$])")
 
 
 def clean_abstract(text: str) -> str:
-    """One line, LaTeX percent signs and math dollars undone, spaces collapsed."""
-    text = text.replace("\\%", "%").replace("$", "").replace("\\pm", " ± ").replace("\u2212", "-")
+    """One line, LaTeX percent signs, math dollars and Markdown bold undone, spaces collapsed."""
+    text = text.replace("\\%", "%").replace("$", "").replace("\\pm", " ± ").replace("\u2212", "-").replace("**", "")
     text = re.sub(r"\\(?:times|sim|approx)\b", lambda m: {"\\times": "x", "\\sim": "~"}.get(m.group(0), "~"), text)
     text = re.sub(r"\\text(?:bf|it|rm)?\{([^{}]*)\}", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -79,7 +79,8 @@ def find_numbers(sentence: str) -> list[Number]:
 
 
 _GENERIC_NAME = re.compile(
-    r"\b(?P<prep>[Oo]n|[Ii]n)\s+(?:the\s+)?"
+    r"\b(?P<prep>[Oo]n|[Ii]n)\s+(?:(?:the|our|their|its|this|a|an|new|newly|proposed|curated|challenging|public|"
+    r"popular|standard|held-out|widely[- ]used)\s+){0,3}"
     r"(?P<name>(?:[A-Z][\w.&'+]*|[a-z]+[A-Z][\w.+]*)(?:[\s-](?:[A-Z0-9][\w.&'+]*|v\d+))*)"
     r"(?P<kind>\s+(?:dataset|datasets|benchmark|benchmarks|test set|test-dev|val|split|challenge|leaderboard))?")
 _BENCHMARK_WORD = re.compile(r"Bench|bench|QA\b|Eval|Arena")
@@ -89,7 +90,17 @@ _NOT_DATASETS = re.compile(
     r"^(?:[AHVL]\d{2,3}|GPUs?|CPUs?|TPUs?|NVIDIA|SOTA|LLMs?|VLMs?|MLLMs?|LMMs?|GitHub|Hugging|HuggingFace|English|"
     r"Chinese|Windows|Linux|Android|iOS|Average|Table|Figure|STEM|API|APIs|RAM|VRAM|FLOPs|CUDA)\b|"
     r"^(?:Qwen|LLaMA|Llama|GPT|Mistral|Mixtral|Gemini|Claude|DeepSeek|Gemma|Phi-|BERT|RoBERTa|ViT|ResNet|DeiT|Swin|"
-    r"CLIP|T5|OPT|InternVL|LLaVA|Vicuna|Falcon|BLOOM|o1|o3|o4)")
+    r"CLIP|T5|OPT|InternVL|LLaVA|Vicuna|Falcon|BLOOM|o1|o3|o4|OLMo|Pythia|Yi|Baichuan|InternLM|MiniCPM|SmolLM|"
+    r"Nemotron|Kimi|GLM|ChatGLM|Grok|Hunyuan|SDXL|FLUX|Sora|Stable\s+Diffusion|DiT|SiT)")
+# "17.2% on our curated Domain-Spreadsheet dataset": measured on it, not trained on it.
+_EVALUATED_ON_OURS = re.compile(r"(?<!trained\s)(?<!tuned\s)\bon\s+(?:our|the|their)\s+(?:newly\s+)?"
+                                r"(?:curated|collected|built|constructed)\s+$", re.I)
+# "We evaluate 18 VLMs on MultiVerse": a name the results were measured on.
+_EVALUATED_ON = re.compile(r"\b(?:evaluat\w*|test\w*|benchmark\w*|assess\w*)\s+(?:[\w.\-]+\s+){0,4}?on\s+"
+                           r"(?:the\s+)?$", re.I)
+_NOT_OPENERS = re.compile(r"^(?:Stage|Phase|Section|Appendix|Step|Part|Round|Experiments?|Practice|Summary|Short|"
+                          r"Contrast|Particular|Addition|Total|General|Turn|Conclusion|Comparison|Detail|Fact|"
+                          r"Theory|Fig|Tab|Eq|Sec|Our|This|These|Those|Each|Both|All|Some|Many|Most)\b")
 _TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|distill(?:ed|ing)|"
                                r"collected|built|constructed|curated|using|from|with)\s+(?:on\s+|from\s+)?(?:the\s+)?"
                                r"(?:large-scale\s+|whole\s+|full\s+)?$", re.I)
@@ -99,6 +110,8 @@ _VALUE_LIST = re.compile(
     r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*\)\s*,?\s*"
     r"(?:and\s+)?){2,})(?:datasets|benchmarks|tasks)\b")
 _VALUE_ITEM = re.compile(r"(?P<name>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})\s*\(")
+_CHANGE = r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*(?:to|->|→)\s*[\d.]+\s*%?\s*\)"
+_CHANGE_LIST = re.compile(rf"\bon\s+(?:the\s+)?(?P<items>{_CHANGE}(?:\s*,?\s*(?:and\s+)?{_CHANGE})*)")
 
 
 @dataclass
@@ -118,16 +131,23 @@ def find_dataset_mentions(sentence: str) -> list[DatasetMention]:
         if any(a < s + len(name) and s < b for a, b, _ in spans) or _NOT_DATASETS.match(name):
             continue
         after_on = m.group("prep").lower() == "on"
+        head = sentence[: m.start()]
+        opens_clause = not head[max(head.rfind(";"), head.rfind(":")) + 1 :].strip() and re.match(
+            r"\s*,", sentence[s + len(name) :]) is not None and not _NOT_OPENERS.match(name)  # "In ALFWorld, it ..."
         if (after_on and (m.group("kind") or _BENCHMARK_LIKE.search(name) or _ACRONYM.match(name))) \
-                or _BENCHMARK_WORD.search(name):
+                or _BENCHMARK_WORD.search(name) or opens_clause or (
+                after_on and _EVALUATED_ON.search(sentence[max(0, m.start() - 80) : s]) and len(name) > 2):
             spans.append((s, s + len(name), name))
-    for m in _VALUE_LIST.finditer(sentence):  # "on the Scenery (21.5), Building Facades (25.3) ... datasets"
+    # "on the Scenery (21.5), Building Facades (25.3) ... datasets", "on StereoSet (57% to 90%) and Contract-NLI
+    # (67% to 83%)": names each written with its value in parentheses
+    for m in [*_VALUE_LIST.finditer(sentence), *_CHANGE_LIST.finditer(sentence)]:
         for item in _VALUE_ITEM.finditer(m.group("items")):
             s = m.start("items") + item.start("name")
-            if not any(a <= s < b for a, b, _ in spans):
+            if not any(a <= s < b for a, b, _ in spans) and not _NOT_DATASETS.match(item.group("name")):
                 spans.append((s, s + len(item.group("name")), item.group("name")))
     spans.sort()
-    return [DatasetMention(s, e, n, bool(_TRAINING_CONTEXT.search(sentence[max(0, s - 40) : s])))
+    return [DatasetMention(s, e, n, bool(_TRAINING_CONTEXT.search(sentence[max(0, s - 40) : s]))
+                           and not _EVALUATED_ON_OURS.search(sentence[max(0, s - 40) : s]))
             for s, e, n in spans]
 
 

@@ -1,0 +1,114 @@
+"""Which dataset each value of a sentence was measured on (the ``results``
+enricher): "respectively" lists, "value on X", "On X, ..." clause openings,
+and which named benchmarks no value could be tied to."""
+
+from __future__ import annotations
+
+import re
+
+from .results_numbers import Candidate, list_groups
+
+
+def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) -> list[int]:
+    """Where each value was measured: "respectively" lists (also unsaid:
+    "on HumanEval and MBPP ..., achieved 83.5% and 81.0%"), "value on X",
+    "value X metric", "X (value)", a clause-opening "On X," / "In X,", or a benchmark
+    named before the value in an "experiments on X show ..." clause that no
+    other value is written on. Returns where the mentions no value was tied to start."""
+    live = [i for i, c in enumerate(cands) if not c.excluded and c.baseline_of is None]
+    groups = [[i for i in group if i in live] for group in list_groups(sentence, cands)]
+    groups = [g for g in groups if g]
+    if re.search(r"\brespectively\b", sentence) or (len(groups) == 1 and _one_list(sentence, mentions)):
+        for group in groups:
+            if len(group) > 1 and len(mentions) == len(group):
+                for i, m in zip(group, mentions):
+                    cands[i].dataset = m.name
+            elif len(group) > 1 and len(metrics) == len(group) and not any(cands[i].metric for i in group[:-1]):
+                for i, (_, _, name) in zip(group, metrics):
+                    cands[i].metric = name
+    owned: set[int] = {m.start for m in mentions for c in cands if c.dataset == m.name}
+    for k, c in enumerate(cands):  # every value, results or not, owns the benchmark it is written on
+        n = c.number
+        if c.count:
+            continue  # "We evaluate 18 VLMs on MultiVerse, ... 50% success rate": the benchmark of the 50%
+        nxt = next((d.number.start for d in cands[k + 1:]
+                    if d.baseline_of is None and (d.number.unit or d.metric or d.delta)), len(sentence))
+        after = [m for m in mentions if n.end <= m.start < nxt]
+        gap = re.sub(r"\([^()]*\)|\)", "", sentence[n.end:after[0].start]) if after else ";"
+        if ";" not in gap and (re.fullmatch(r"\s*(?:[\w.+%@/\-]+\s+){0,10}?(?:on|in|for|across)\s+(?:the\s+)?"
+                                           r"(?:[\w\-]+\s+){0,2}?", gap) or re.fullmatch(r"\s*", gap)):
+            owned.add(after[0].start)
+            if not c.dataset:
+                c.dataset = after[0].name
+                c.on_named = bool(re.fullmatch(r"\s*(?:on|in)\s+(?:the\s+)?", gap))
+            continue
+        before = [m for m in mentions if m.end <= n.start]
+        if before and re.fullmatch(r"\s*\(\s*", sentence[before[-1].end:n.start]):
+            owned.add(before[-1].start)
+            if not c.dataset:
+                c.dataset, c.on_named = before[-1].name, True
+    for k in range(len(live) - 2, -1, -1):  # "59.4% box AP and 51.6% mask AP on COCO": both on COCO
+        c, nxt_c = cands[live[k]], cands[live[k + 1]]
+        if not c.dataset and nxt_c.dataset and re.fullmatch(
+                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", sentence[c.number.end:nxt_c.number.start]):
+            c.dataset, c.on_named = nxt_c.dataset, nxt_c.on_named
+    named_metric = {s: m.name for m in mentions for s, _, _ in metrics
+                    if s >= m.end and re.fullmatch(r"\s*", sentence[m.end:s])}
+    for i in live:  # "increases AIME 2024 Pass@1 accuracy from 50.0% to 58.0%"
+        c = cands[i]
+        near = [s for s, e, name in metrics if name == c.metric and e <= c.number.start]
+        if not c.dataset and near and near[-1] in named_metric:
+            c.dataset = named_metric[near[-1]]
+    free = [m for m in mentions if m.start not in owned]
+    for i in live:
+        c = cands[i]
+        before = [m for m in free if m.end <= c.number.start]
+        if c.dataset or not before:
+            continue
+        opened = [m for m in before if _opens_clause(sentence, m.start, c.number.start)]
+        if opened:  # "On ImageNet-LT, DisCL improves ...", "...: in Skill Discovery, SSL improves MRR ..."
+            c.dataset = opened[0].name
+        elif len(free) == 1 and re.search(r"\b(?:on|in|across|over|of|at)\s+(?:the\s+)?(?:\w+\s+){0,2}?$",
+                                          sentence[: before[0].start]) and _same_parenthesis(
+                sentence, c.number.start, before[0].start) and ";" not in sentence[before[0].end:c.number.start]:
+            c.dataset = before[0].name
+    used = {c.dataset for c in cands if c.dataset}
+    return [m.start for m in mentions if m.start not in owned and m.name not in used]
+
+
+def _one_list(sentence: str, mentions) -> bool:
+    """Whether the sentence names two or more benchmarks, all in one list ("HumanEval and MBPP")."""
+    return len(mentions) > 1 and all(re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[a.end:b.start])
+                                     for a, b in zip(mentions, mentions[1:]))
+
+
+def in_clause(sentence: str, position: int, starts: list[int]) -> bool:
+    """Whether one of ``starts`` lies in the clause (between ";") holding
+    ``position``, at the same parenthesis depth ("(PEGASUS: 47.21 on XSUM)"
+    beside "(46.35 ROUGE-1, 77 BERTScore)" is another aside)."""
+    lo = sentence.rfind(";", 0, position) + 1
+    hi = sentence.find(";", position)
+    return any(lo <= s < (len(sentence) if hi < 0 else hi) and _same_parenthesis(sentence, position, s)
+               for s in starts)
+
+
+def _opens_clause(sentence: str, mention: int, position: int) -> bool:
+    """Whether the dataset mention starting at ``mention`` opens the clause
+    (after a ";" or ":") holding ``position``: "On X,", "In X,", "On the
+    challenging X benchmark,"."""
+    start = max(sentence.rfind(";", 0, position), sentence.rfind(":", 0, position)) + 1
+    return start <= mention and re.fullmatch(r"\s*(?i:on|in|for)\s+(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+){0,3}",
+                                             sentence[start:mention]) is not None
+
+
+def _same_parenthesis(sentence: str, a: int, b: int) -> bool:
+    """Whether positions a and b sit in the same parenthesis, or both outside any."""
+    def enclosing(pos: int) -> int:
+        depth_open = []
+        for k, ch in enumerate(sentence[:pos]):
+            if ch == "(":
+                depth_open.append(k)
+            elif ch == ")" and depth_open:
+                depth_open.pop()
+        return depth_open[-1] if depth_open else -1
+    return enclosing(a) == enclosing(b)
