@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -26,8 +26,11 @@ from ..errors import InputError, SourceError
 from ..models import Author, Link, Paper
 from ..normalize import latex_to_text, normalize_category, normalize_doi, parse_arxiv_id, parse_date
 from . import arxiv_feeds
-from .arxiv_feeds import arxiv_links, feed_items, parse_feed, sniff_atom, sniff_rss
+from .arxiv_feeds import (
+    arxiv_links, broken_xml_page, feed_items, parse_feed, sniff_atom, sniff_rss,
+)
 from .base import FileFormat, Input, Item, Notice, OnlineSource, Problem
+from .http import broken_page_error, get_whole_page
 from .xmlstream import (
     Found, all_text, child, child_text, children, local_name, root_name, stream_elements,
 )
@@ -158,20 +161,30 @@ def fetch_query(arg: str, http, resume_state: Any = None, *,
         for start in range(0, len(ids), PAGE_SIZE):
             chunk = ids[start:start + PAGE_SIZE]
             params = {"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)}
-            yield from _api_page(http, params, where)[0]
+            yield from _api_page(http, params, where).items_or_raise(where)
         return
     if not query:
         raise InputError(where, "no query given; write arxiv:cat:cs.LG or "
                                 "arxiv:ti:diffusion AND cat:cs.CV")
-    start, yielded, expected = 0, 0, None
+    start, yielded, expected, restarted = 0, 0, None, False
     while start < limit:
         params = {"search_query": query, "start": start,
                   "max_results": min(PAGE_SIZE, limit - start),
                   "sortBy": "submittedDate", "sortOrder": "descending"}
-        items, entries, total = _api_page(http, params, where)
-        expected = total if expected is None else expected
+        page = _api_page(http, params, where)
+        entries, total = page.entries, page.total
+        if start and entries and total != expected and not restarted:
+            # the results moved under the offsets (arXiv's daily update): what was
+            # at ``start`` may now be before it; page again rather than skip any
+            yield Notice(f"the arXiv API's results changed while paging ({expected} -> "
+                         f"{total}); paging again from the start so that none is missed",
+                         where)
+            start, yielded, expected, restarted = 0, 0, None, True
+            continue
+        if entries or expected is None:  # an empty page's count is not to be trusted
+            expected = total
         log.info("%s: %d entries from %d of %s", where, entries, start, expected)
-        for item in items:
+        for item in page.items_or_raise(where):
             if isinstance(item, Paper):
                 if yielded >= limit:
                     continue
@@ -190,27 +203,46 @@ def fetch_query(arg: str, http, resume_state: Any = None, *,
             return
 
 
-def _api_page(http, params: dict, where: str) -> tuple[list[Item], int, int | None]:
-    """One API request -> (its items, entries read, totalResults). SourceError if refused."""
-    response: httpx.Response = http.get(API_URL, params=params)
-    ok = response.status_code == 200
-    items: list[Item] = []
-    summary = _Summary(None, 0)
-    try:
-        for item in _api_answer(Input.from_bytes(response.content, str(response.url))):
-            if isinstance(item, ApiError):
-                raise SourceError(f"{where}: the arXiv API refused the query: {item.message}")
-            if isinstance(item, _Summary):
-                summary = item
-            else:
-                items.append(item)
-    except InputError as exc:
-        if ok:
-            raise SourceError(f"{where}: the arXiv API answered something unreadable: "
-                              f"{exc.message}") from None
-    if not ok:
-        raise SourceError(f"{where}: the arXiv API answered HTTP {response.status_code}")
-    return items, summary.entries, summary.total
+class _ApiPage(NamedTuple):
+    """One API answer read: its items, entries, totalResults, and why it is not whole."""
+
+    items: list[Item]
+    entries: int
+    total: int | None
+    broken: str | None
+    url: str
+
+    def items_or_raise(self, where: str) -> Iterator[Item]:
+        """The page's items; after those of a page that stayed broken, SourceError."""
+        yield from self.items
+        if self.broken is not None:
+            raise broken_page_error(where, self.url, self.broken)
+
+
+def _api_page(http, params: dict, where: str) -> _ApiPage:
+    """One API request, asked again while broken; SourceError at once if refused (4xx)."""
+    def read(response: httpx.Response) -> tuple[_ApiPage, str | None]:
+        items: list[Item] = []
+        summary, unreadable = _Summary(None, 0), None
+        try:
+            for item in _api_answer(Input.from_bytes(response.content, str(response.url))):
+                if isinstance(item, ApiError):
+                    raise SourceError(f"{where}: the arXiv API refused the query: {item.message}")
+                if isinstance(item, _Summary):
+                    summary = item
+                else:
+                    items.append(item)
+        except InputError as exc:
+            unreadable = exc.message
+        if response.status_code != 200:
+            raise SourceError(f"{where}: the arXiv API answered HTTP {response.status_code} "
+                              f"({response.url})")
+        broken = broken_xml_page(response.content, items, unreadable, ("feed",),
+                                 "arXiv API answer") or (
+            "has no totalResults" if summary.total is None else None)
+        return _ApiPage(items, summary.entries, summary.total, broken, str(response.url)), broken
+
+    return get_whole_page(http, API_URL, params, read)[0]
 
 
 def fetch_new(arg: str, http, resume_state: Any = None, *,
@@ -223,17 +255,27 @@ def fetch_new(arg: str, http, resume_state: Any = None, *,
         raise InputError(where, "name arXiv categories joined with '+', "
                                 "e.g. arxiv-new:cs.LG or arxiv-new:cs.CL+cs.LG")
     url = FEED_URL.format(categories="+".join(categories))
-    response = http.get(url)
-    if response.status_code != 200:
-        raise SourceError(f"{where}: rss.arxiv.org answered HTTP {response.status_code}")
+
+    def read(response: httpx.Response) -> tuple[list[Item], str | None]:
+        if response.status_code != 200:
+            raise SourceError(f"{where}: rss.arxiv.org answered HTTP {response.status_code} "
+                              f"({url})")
+        items, unreadable = [], None
+        try:
+            items = list(feed_items(Input.from_bytes(response.content, url)))
+        except InputError as exc:
+            unreadable = exc.message
+        # an HTML error page must not pass for an empty day
+        return items, broken_xml_page(response.content, items, unreadable, ("feed", "rss"),
+                                      "arXiv feed")
+
+    items, broken, _ = get_whole_page(http, url, None, read)
     count = 0
-    try:
-        for item in feed_items(Input.from_bytes(response.content, url)):
-            count += isinstance(item, Paper)
-            yield item
-    except InputError as exc:
-        raise SourceError(f"{where}: rss.arxiv.org answered something unreadable: "
-                          f"{exc.message}") from None
+    for item in items:
+        count += isinstance(item, Paper)
+        yield item
+    if broken:
+        raise broken_page_error(where, url, broken)
     if not count:
         yield Notice(arxiv_feeds.empty_day_reason(now or arxiv_feeds.eastern_now()), where)
 

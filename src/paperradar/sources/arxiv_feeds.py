@@ -22,7 +22,7 @@ from ..normalize import (
     clean_space, latex_to_text, normalize_category, normalize_doi, parse_arxiv_id, parse_date,
 )
 from .base import Input, Item, Notice, Problem
-from .xmlstream import Found, all_text, local_name, root_name, stream_elements
+from .xmlstream import Found, XmlBreak, all_text, local_name, root_name, stream_elements
 
 SOURCE = "arxiv-new"
 EASTERN = ZoneInfo("America/New_York")
@@ -130,6 +130,17 @@ def _strip_groups(part: str) -> tuple[str, list[str]]:
         elif depth == 0:
             name.append(char)
     return " ".join("".join(name).split()), groups
+
+
+def broken_xml_page(content: bytes, items: list, unreadable: str | None,
+                    roots: tuple[str, ...], what: str) -> str | None:
+    """Why an XML page fetched with HTTP 200 is not whole, or None: it was unreadable,
+    is not the document asked for (an HTML error page), or broke off part-way."""
+    if unreadable:
+        return f"was unreadable ({unreadable})"
+    if root_name(content[:4096].decode("utf-8", "replace")) not in roots:
+        return f"is no {what} (an error page?)"
+    return "broke off" if any(isinstance(i, XmlBreak) for i in items) else None
 
 
 # ---- the new-submissions feed ---------------------------------------------------------

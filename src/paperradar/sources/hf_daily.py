@@ -20,7 +20,11 @@ from typing import Any, Callable, Iterator
 from ..errors import InputError
 from ..models import Author, Link, Paper
 from ..normalize import clean_space, parse_arxiv_id, parse_date
-from .base import Checkpoint, FileFormat, Input, Item, Notice, OnlineSource, Problem, clip
+from .base import (
+    MAX_FIELD_CHARS, Checkpoint, FileFormat, Input, Item, Notice, OnlineSource, Problem, clip,
+)
+from .jsonl import unstorable_json
+from .http import get_whole_page, read_json_array
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ def hf_item_to_paper(item: Any) -> Paper:
     """One Daily Papers item -> Paper. Raises ValueError naming what is wrong."""
     if not isinstance(item, dict):
         raise ValueError(f"item is a JSON {type(item).__name__}, not an object")
+    if reason := unstorable_json(item):  # json.loads takes what the store cannot write
+        raise ValueError(f"item cannot be stored: {reason}")
     paper = item.get("paper")
     if not isinstance(paper, dict):
         raise ValueError('item has no "paper" object')
@@ -93,7 +99,7 @@ def hf_item_to_paper(item: Any) -> Paper:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    return clip(value, 4 * MAX_FIELD_CHARS) if isinstance(value, str) and value.strip() else None
 
 
 def _source_fields(item: dict, paper: dict) -> dict[str, Any]:
@@ -163,9 +169,10 @@ def parse(inp: Input) -> Iterator[Item]:
             break
         try:
             item, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            line = text.count("\n", 0, exc.pos) + 1
-            yield Problem(f"{inp.origin}:{line}", f"bad JSON in item {n + 1} ({exc.msg}); "
+        except (json.JSONDecodeError, RecursionError) as exc:
+            line = text.count("\n", 0, getattr(exc, "pos", pos)) + 1
+            yield Problem(f"{inp.origin}:{line}", f"bad JSON in item {n + 1} "
+                          f"({getattr(exc, 'msg', 'nested too deeply')}); "
                           "the items after it were not read")
             return
         n += 1
@@ -232,60 +239,60 @@ def empty_day_reason(day: date, today: date) -> str:
 
 def fetch(arg: str, http, resume_state: Any = None, *,
           now: Callable[[], datetime] = _utc_now) -> Iterator[Item]:
-    """Papers listed on the named days; a Checkpoint after each finished past day."""
+    """Papers listed on the named days; a Checkpoint after each finished past day,
+    none once a day's answer stayed broken (so a re-run asks for that day again)."""
     today = now().astimezone(timezone.utc).date()
     done = date.fromisoformat(resume_state) if isinstance(resume_state, str) else None
+    failed: list[str] = []
     for day in days_of(arg, today):
         if done is not None and day <= done and day < today:
             continue
         where = f"hf:{day}"
-        found = 0
-        for item in _fetch_day(day, http, where):
+        found, failures = 0, len(failed)
+        for item in _fetch_day(day, http, where, failed):
             found += isinstance(item, Paper)
             yield item
-        if not found:
+        if not found and len(failed) == failures:
             yield Notice(empty_day_reason(day, today), where)
-        if day < today:
+        if day < today and not failed:
             yield Checkpoint(key=f"hf:{arg}", state=day.isoformat())
 
 
-def _fetch_day(day: date, http, where: str) -> Iterator[Item]:
+def _fetch_day(day: date, http, where: str, failed: list[str]) -> Iterator[Item]:
+    """One day's papers, page by page. A page that stays broken is a Problem after
+    the papers it held, and its day goes to ``failed``."""
     seen: set[str] = set()
     for page in range(MAX_PAGES):
         params = {"date": day.isoformat(), "limit": PAGE_LIMIT}
         if page:
             params["p"] = page
-        response = http.get(API_URL, params=params)
-        if response.status_code != 200:
-            yield Problem(where, f"Hugging Face answered HTTP {response.status_code}: "
-                          f"{response.text[:200].strip()}")
-            return
-        try:
-            data = response.json()
-        except ValueError as exc:
-            yield Problem(where, f"the answer is not JSON ({exc})")
-            return
-        if not isinstance(data, list):
-            yield Problem(where, f"expected a JSON array of papers, got a {type(data).__name__}")
-            return
+        data, broken, response = get_whole_page(http, API_URL, params, read_json_array)
         new = 0
-        for item in _papers_in(data, where):
+        for item in _papers_before_break(response) if broken else _papers_in(data, where):
             if isinstance(item, Paper):
                 if item.source_id in seen:
                     continue
                 seen.add(item.source_id)
                 new += 1
             yield item
+        if broken:
+            failed.append(where)
+            yield Problem(where, f"Hugging Face ({response.url}) {broken}; the papers before "
+                                 "it are kept: run again later")
+            return
         if len(data) < PAGE_LIMIT or not new:
             return
     log.warning("%s: stopped after %d pages", where, MAX_PAGES)
 
 
-SOURCES = [
-    OnlineSource(
-        scheme="hf",
-        description="Hugging Face Daily Papers of a day, today, or a range of days",
-        example="hf:2026-11-20",
-        fetch=fetch,
-    )
-]
+def _papers_before_break(response) -> list[Paper]:
+    """The papers of a 200 answer whose JSON array broke off part-way (else none)."""
+    try:
+        return [i for i in parse(Input.from_bytes(response.content, str(response.url)))
+                if isinstance(i, Paper)] if response.status_code == 200 else []
+    except InputError:
+        return []
+
+
+SOURCES = [OnlineSource("hf", "Hugging Face Daily Papers of a day, today, or a range of days",
+                        "hf:2026-11-20", fetch)]

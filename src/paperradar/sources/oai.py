@@ -20,10 +20,11 @@ from ..models import Author, Link, Paper
 from ..normalize import (
     latex_to_text, normalize_category, normalize_doi, parse_arxiv_id, parse_date, split_categories,
 )
-from .arxiv_feeds import arxiv_links, id_month, split_authors
+from .arxiv_feeds import arxiv_links, broken_xml_page, id_month, split_authors
 from .base import Checkpoint, FileFormat, Input, Item, Notice, OnlineSource, Problem
+from .http import broken_page_error, get_whole_page
 from .xmlstream import (
-    Found, XmlBreak, all_text, child, child_text, children, local_name, root_name, stream_elements,
+    Found, all_text, child, child_text, children, local_name, root_name, stream_elements,
 )
 
 log = logging.getLogger(__name__)
@@ -155,8 +156,8 @@ def _raw_paper(meta: Element) -> Paper:
                 for v in children(meta, "version")]
     for version in versions:
         version["date"] = parse_date(version.get("date"))
-    numbered = sorted((int(v["version"][1:]), v["date"]) for v in versions
-                      if re.fullmatch(r"v\d+", v["version"]))
+    numbered = sorted(((int(v["version"][1:]), v["date"]) for v in versions
+                       if re.fullmatch(r"v[0-9]{1,6}", v["version"])), key=lambda n: n[0])
     if numbered:
         paper.date, paper.updated = numbered[0][1], numbered[-1][1]
         paper.arxiv_version = numbered[-1][0]
@@ -245,28 +246,11 @@ def fetch(arg: str, http, resume_state: Any = None) -> Iterator[Item]:
     key = where = f"oai:{arg}"
     first = {"verb": "ListRecords", "metadataPrefix": METADATA_PREFIX, "set": set_spec}
     first.update({k: v for k, v in (("from", since), ("until", until)) if v})
-    token = resume_state if isinstance(resume_state, str) and resume_state else None
-    restarted = False
+    token, restarted = (resume_state if isinstance(resume_state, str) else None) or None, False
     while True:
         params = {"verb": "ListRecords", "resumptionToken": token} if token else first
-        response = http.get(OAI_URL, params=params)
-        ok, next_token, error = response.status_code == 200, None, None
-        try:
-            for item in _oai_answer(Input.from_bytes(response.content, str(response.url))):
-                if isinstance(item, _Token):
-                    next_token = item.token
-                elif isinstance(item, _OaiError):
-                    error = error or item
-                elif isinstance(item, XmlBreak) and ok:
-                    yield item
-                    raise SourceError(f"{where}: a page from the OAI-PMH server broke off; run "
-                                      "again to go on from the last saved position")
-                elif ok:
-                    yield item
-        except InputError as exc:
-            if ok:
-                raise SourceError(f"{where}: the OAI-PMH server answered something unreadable: "
-                                  f"{exc.message}") from None
+        (items, next_token, error), broken, response = get_whole_page(
+            http, OAI_URL, params, _read_page)
         if error and error.code == "badResumptionToken" and token and not restarted:
             yield Notice(f"the harvest position was refused ({error.message}); the token "
                          f"has probably expired, so the harvest of {set_spec} restarts from the "
@@ -278,15 +262,35 @@ def fetch(arg: str, http, resume_state: Any = None) -> Iterator[Item]:
             yield Notice(f"no records in set {set_spec}{span}: {error.message}", where)
             yield Checkpoint(key, None)
             return
-        if error:
-            raise SourceError(f"{where}: the OAI-PMH server answered {error.code}: {error.message}")
-        if not ok:
-            raise SourceError(f"{where}: the OAI-PMH server answered HTTP {response.status_code}")
+        if error or response.status_code != 200:
+            said = f"{error.code}: {error.message}" if error else f"HTTP {response.status_code}"
+            raise SourceError(f"{where}: the OAI-PMH server answered {said} ({response.url})")
+        yield from items
+        if broken:  # the papers before the break are in; no checkpoint past this page
+            raise broken_page_error(where, response.url, broken)
         log.info("%s: page read; next resumptionToken %s", where, next_token)
         yield Checkpoint(key, next_token)
         if not next_token:
             return
         token = next_token
+
+
+def _read_page(response) -> tuple[tuple[list[Item], str | None, _OaiError | None], str | None]:
+    """One ListRecords answer -> (items, next token, error), and why a 200 is not whole."""
+    items, token, error, unreadable = [], None, None, None
+    try:
+        for item in _oai_answer(Input.from_bytes(response.content, str(response.url))):
+            if isinstance(item, _Token):
+                token = item.token
+            elif isinstance(item, _OaiError):
+                error = error or item
+            else:
+                items.append(item)
+    except InputError as exc:
+        unreadable = exc.message
+    broken = None if response.status_code != 200 or error else broken_xml_page(
+        response.content, items, unreadable, ("OAI-PMH",), "OAI-PMH answer")
+    return (items, token, error), broken
 
 
 FORMATS = [FileFormat("oai-pmh", "OAI-PMH ListRecords/GetRecord in arXivRaw, arXiv or oai_dc",
