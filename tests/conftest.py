@@ -20,7 +20,8 @@ BACKENDS = ("sqlite", "postgresql")
 #: Test modules whose ``store`` runs on both backends. Others stay on SQLite
 #: until they are checked on PostgreSQL (some still read ``store.db``, the
 #: SQLite connection). PAPERRADAR_TEST_BACKENDS=all runs every module on both.
-BOTH_BACKENDS = {"test_store", "test_store_readers", "test_enrich_runner", "test_search"}
+BOTH_BACKENDS = {"test_store", "test_store_readers", "test_enrich_runner", "test_search", "test_trending",
+                 "test_web_api", "test_web_pages"}
 
 
 def pytest_generate_tests(metafunc):

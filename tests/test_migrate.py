@@ -49,6 +49,10 @@ def sqlite_store(tmp_path):
     sub = store.subscribe(ana.id, "ana@example.org", {"queries": ["diffusion"]}, "weekly", "zh")
     store.claim_issue(sub.id, "2026-11-23")
     store.mark_sent(sub.id, "2026-11-23", pks[:3], "<m@radar>")
+    store.save_account(ana.id, "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+    store.add_api_token(ana.id, "ab" * 32, "laptop")
+    store.add_api_token(ana.id, "cd" * 32)
+    store.reader_id_for_token_hash("ab" * 32)  # its last use
     store.close()
     return path
 
@@ -66,6 +70,8 @@ def snapshot(store) -> dict:
         "cache": store.cache_get("translate", "abc", "fake"),
         "checkpoint": store.checkpoint("file:x"),
         "keys": store.enrichment_keys("links"),
+        "accounts": [store.account(name) for name in store.account_names()],
+        "api_tokens": store.api_tokens(reader.id),
     }
 
 
@@ -73,7 +79,8 @@ def test_every_table_is_copied_and_verified(sqlite_store, pg_url):
     report = migrate_sqlite_to_postgres(sqlite_store, pg_url)
     assert report.ok and [t.table for t in report.tables] == [s.name for s in TABLES]
     by_table = {t.table: t for t in report.tables}
-    for name in ("papers", "paper_sources", "embeddings", "enrichments", "readers", "sent_papers"):
+    for name in ("papers", "paper_sources", "embeddings", "enrichments", "readers", "sent_papers", "accounts",
+                 "api_tokens"):
         assert by_table[name].source_rows > 0 and by_table[name].action == "copied", name
     count = sqlite3.connect(sqlite_store).execute("SELECT count(*) FROM papers").fetchone()[0]
     assert by_table["papers"].target_rows == count
@@ -87,7 +94,8 @@ def test_every_table_is_copied_and_verified(sqlite_store, pg_url):
     assert nul_pg["extra"] == {"k\ufffd": "v\ufffd", "order": 1, "a": [3.25, None]}
     expected["papers"].remove(nul)
     got["papers"].remove(nul_pg)
-    assert got == expected  # papers, vectors (byte for byte), readers and the sent log
+    assert got == expected  # papers, vectors (byte for byte), readers, the sent log, accounts and tokens
+    assert got["api_tokens"][0].last_used_at and dst.reader_id_for_token_hash("ab" * 32) == got["accounts"][0].reader_id
 
     # The migrated store goes on: new papers, revisions and readers continue the numbering.
     rev = dst.revision()
@@ -95,6 +103,8 @@ def test_every_table_is_copied_and_verified(sqlite_store, pg_url):
     assert dst.revision() > rev
     assert dst.pk_of(added[0]) == max(src.pk_of(p.id) for p in src.papers()) + 1
     assert dst.reader("bo").id == max(r.id for r in src.readers()) + 1
+    dst.add_api_token(dst.reader("bo").id, "ef" * 32)  # token ids go on after the copied ones
+    assert len(dst.api_tokens(dst.reader("ana").id)) == 2 and dst.revoke_api_tokens(dst.reader("bo").id) == 1
     assert dst.integrity_problems() == []
     src.close()
     dst.close()
@@ -112,14 +122,16 @@ def test_rerun_skips_what_agrees_and_brings_the_rest_level(sqlite_store, pg_url)
     entry = next(e for e in src.library(ana.id) if e.tags)
     src.tag_paper(ana.id, entry.pk, "vision", on=False)
     src.ingest_batch([Paper(title="A later paper", source="t", source_id="later")])
+    src.save_account(ana.id, "$argon2id$a-new-password")
     src.close()
     third = migrate_sqlite_to_postgres(sqlite_store, pg_url)
     actions = {t.table: t.action for t in third.tables}
     assert third.ok and actions["reader_tags"] == "merged" and actions["papers"] == "merged"
-    assert actions["readers"] == "skipped"
+    assert actions["readers"] == "skipped" and actions["accounts"] == "merged" and actions["api_tokens"] == "skipped"
     dst = open_store(pg_url)
     assert {e.pk: e.tags for e in dst.library(ana.id)}[entry.pk] == []
     assert "A later paper" in {p.title for p in dst.papers()}
+    assert dst.account("ana").password_hash == "$argon2id$a-new-password"
     dst.close()
 
 
@@ -169,7 +181,8 @@ def test_migrate_command(sqlite_store, pg_url):
     out = runner.invoke(cli, ["--db", str(sqlite_store), "migrate", "--to", pg_url, "--json"])
     assert out.exit_code == 0, out.output
     data = orjson.loads(out.stdout)
-    assert data["ok"] and {t["table"] for t in data["tables"]} >= {"papers", "embeddings", "sent_issues"}
+    assert data["ok"] and {t["table"] for t in data["tables"]} >= {"papers", "embeddings", "sent_issues", "accounts",
+                                                                    "api_tokens"}
     text = runner.invoke(cli, ["--db", str(sqlite_store), "migrate", "--to", pg_url])
     assert text.exit_code == 0 and "verified" in text.output and "skipped" in text.output
     bad = runner.invoke(cli, ["--db", str(sqlite_store), "migrate", "--to", "mysql://x"])

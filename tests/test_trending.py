@@ -9,6 +9,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
+from web_helpers import location_of, module_backends, module_store
 
 from paperradar.cli_publish import trending_command
 from paperradar.errors import InputError
@@ -23,7 +24,8 @@ from paperradar.rank.trending import (
     rank_trending,
     trending_score,
 )
-from paperradar.store.sqlite import SQLiteStore
+from paperradar.rank.trending_queries import listing_day
+from paperradar.store import open_store
 
 WEEK_23 = ["2024-06-03", "2024-06-04", "2024-06-05", "2024-06-06", "2024-06-07"]
 
@@ -37,12 +39,12 @@ def listed(day: str) -> dict[str, int]:
     return {it["paper"]["id"]: it["paper"]["upvotes"] for it in json.loads(day_file(day).read_text())}
 
 
-@pytest.fixture(scope="module")
-def week_store(tmp_path_factory):
-    store = SQLiteStore(tmp_path_factory.mktemp("trend") / "radar.db")
-    ingest(store, [str(day_file(d)) for d in WEEK_23 + ["2024-06-10"]])
-    yield store
-    store.close()
+@pytest.fixture(scope="module", params=module_backends(__name__))
+def week_store(request, tmp_path_factory):
+    """Hugging Face's days of 2024-W23 and the Monday after, on each backend."""
+    with module_store(request, tmp_path_factory.mktemp("trend")) as store:
+        ingest(store, [str(day_file(d)) for d in WEEK_23 + ["2024-06-10"]])
+        yield store
 
 
 def test_a_real_day_ranks_its_listed_papers_by_upvotes(week_store):
@@ -76,25 +78,73 @@ def test_a_week_gathers_its_days_and_prefers_late_papers_on_equal_votes(week_sto
         Period.week("2024-W54")
 
 
-class ProtocolOnly:
-    """A store seen only through the Store protocol (as a PostgreSQL store would be)."""
-
-    def __init__(self, store):
-        self._store = store
-
-    def __getattr__(self, name):
-        if name == "db":
-            raise AttributeError(name)
-        return getattr(self._store, name)
+def python_listing_days(store, first: str, last: str) -> dict[int, str]:
+    """What ``store.listed_between`` should answer, from ``listing_day`` in Python."""
+    found: dict[int, str] = {}
+    for paper in store.papers():
+        days = [d for seen in paper.sources if (d := listing_day(seen)) and first <= d <= last]
+        if days:
+            found[store.pk_of(paper.id)] = min(days)
+    return found
 
 
-def test_the_protocol_fallback_agrees_with_the_sqlite_queries(week_store):
-    plain = ProtocolOnly(week_store)
-    for period in (Period.day(date(2024, 6, 4)), Period.week("2024-W23"), Period.day(date(2024, 6, 8))):
-        fast, slow = rank_trending(week_store, period), rank_trending(plain, period)
-        assert [(e.pk, e.appeared, e.score) for e in slow.entries] == \
-            [(e.pk, e.appeared, e.score) for e in fast.entries]
-    assert latest_day(plain, date(2024, 6, 30)) == latest_day(week_store, date(2024, 6, 30)) == date(2024, 6, 10)
+def test_listing_days_in_sql_are_the_python_definition(week_store):
+    """The store's SQL (SQLite's or PostgreSQL's) finds the days ``listing_day`` names."""
+    for first, last in [("2024-06-04", "2024-06-04"), ("2024-06-03", "2024-06-09"), ("2024-06-08", "2024-06-08"),
+                        ("2024-05-01", "2024-07-01")]:
+        assert week_store.listed_between(first, last) == python_listing_days(week_store, first, last)
+    # Many of these listings carry no submitted_on_daily_at: their day comes from the item time.
+    seen = [s for p in week_store.papers() for s in p.sources]
+    assert sum(s.fields.get("submitted_on_daily_at") is None for s in seen) >= 10
+    assert latest_day(week_store, date(2024, 6, 30)) == date(2024, 6, 10)
+    assert latest_day(week_store, date(2024, 6, 9)) == date(2024, 6, 7)
+    assert latest_day(week_store, date(2023, 1, 1)) is None
+
+
+def test_a_listing_day_from_the_item_time_alone(store):
+    """Hugging Face items without ``submitted_on_daily_at``: the UTC day four hours
+    after ``listed_at``, the same in SQL on each backend as in Python."""
+    times = {"1": "2024-06-03T21:00:00.000Z", "2": "2024-06-03T19:59:59.999Z", "3": "2024-06-03T21:00:00-05:00",
+             "4": "2024-06-03T17:30:00+01:00", "5": "2024-06-03T21:00:00", "6": "2024-06-03 23:15:00Z",
+             "7": "not a time", "8": "2024-13-01T00:00:00Z", "9": "2024-06-02T10:00:00Z"}
+    papers = [Paper(title=f"Item time case {k}", source="hf-daily", source_id=f"2406.9000{k}", arxiv_id=f"2406.9000{k}",
+                    date="2024-05-31", source_fields={"listed_at": at, "upvotes": 1}) for k, at in times.items()]
+    papers[-1].source_fields["submitted_on_daily_at"] = "2024-06-05T00:00:00.000Z"  # wins over the item time
+    store.ingest_batch(papers)
+    listed = store.listed_between("2024-06-01", "2024-06-30")
+    found = {p.arxiv_id: listed[pk] for pk, p in zip(sorted(listed), store.papers_by_pk(sorted(listed)))}
+    assert found == {"2406.90001": "2024-06-04", "2406.90002": "2024-06-03", "2406.90003": "2024-06-04",
+                     "2406.90004": "2024-06-03", "2406.90005": "2024-06-04", "2406.90006": "2024-06-04",
+                     "2406.90009": "2024-06-05"}
+    assert store.listed_between("2024-06-01", "2024-06-30") == python_listing_days(store, "2024-06-01", "2024-06-30")
+    assert latest_day(store, date(2024, 6, 30)) == date(2024, 6, 5)
+    assert latest_day(store, date(2024, 6, 4)) == date(2024, 6, 4)
+
+
+def test_both_backends_rank_the_real_days_alike(tmp_path, pg_url, monkeypatch):
+    """The same hf-daily days on SQLite and PostgreSQL: the same ranks, days, scores and reasons."""
+    from paperradar.store.sqlite import SQLiteStore
+
+    monkeypatch.setenv("PAPERRADAR_DATA_DIR", str(tmp_path / "pg-artifacts"))
+    days = [str(day_file(d)) for d in WEEK_23 + ["2024-06-10"]]
+    lite, pg = SQLiteStore(tmp_path / "radar.db"), open_store(pg_url)
+    try:
+        for store in (lite, pg):
+            ingest(store, days)
+            store.rate(store.reader("ana").id, store.pk_of("2406.02539"), 1)
+
+        def ranks(store, period):
+            return [(e.paper.id, e.appeared, e.score, e.reasons) for e in rank_trending(store, period).entries]
+
+        for period in (Period.day(date(2024, 6, 4)), Period.day(date(2024, 6, 10)), Period.week("2024-W23"),
+                       Period.day(date(2024, 6, 8))):
+            assert ranks(pg, period) == ranks(lite, period), period.label
+        reasons = {pid: why for pid, _, _, why in ranks(pg, Period.week("2024-W23"))}
+        assert "liked by 1 reader" in reasons[pg.get("2406.02539").id]  # the like counted (on both)
+        assert latest_day(pg, date(2024, 6, 30)) == latest_day(lite, date(2024, 6, 30)) == date(2024, 6, 10)
+    finally:
+        lite.close()
+        pg.close()
 
 
 def test_weekend_day_is_explained_and_points_to_monday(week_store):
@@ -149,18 +199,17 @@ def test_score_is_pure_and_votes_dominate():
     assert trending_score(Signals(upvotes=9, freshness=0.0)) < trending_score(Signals(upvotes=9, freshness=1.0))
 
 
-def test_undated_pasted_papers_belong_to_the_day_they_were_seen(tmp_path):
-    store = SQLiteStore(tmp_path / "r.db", clock=lambda: "2026-05-05T08:00:00+00:00")
+def test_undated_pasted_papers_belong_to_the_day_they_were_seen(store):
+    store.clock = lambda: "2026-05-05T08:00:00+00:00"
     store.ingest_batch([Paper(title="A pasted paper without a date", source="paste", source_id="")])
     assert [e.paper.title for e in rank_trending(store, Period.day(date(2026, 5, 5))).entries] == \
         ["A pasted paper without a date"]
     assert rank_trending(store, Period.day(date(2026, 5, 6))).entries == []
-    store.close()
 
 
 def test_trending_command_table_json_and_empty(week_store):
     run = CliRunner().invoke
-    obj = {"db": str(week_store.path)}
+    obj = {"db": location_of(week_store)}
     out = run(trending_command, ["--date", "2024-06-04", "--limit", "2", "--json"], obj=obj)
     rows = [orjson.loads(line) for line in out.output.splitlines()]
     assert out.exit_code == 0 and [r["rank"] for r in rows] == [1, 2]

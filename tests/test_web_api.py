@@ -3,8 +3,6 @@ search, trending, results, writes with an API token, ingest, and JSON errors."""
 
 from __future__ import annotations
 
-import shutil
-
 import httpx
 import pytest
 
@@ -12,12 +10,23 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import FIXTURES, SEEDS  # noqa: E402
-from web_helpers import add_user, api_token, build_store, make_app, stored_hostile_ids  # noqa: E402
+from web_helpers import (  # noqa: E402
+    FAST_ARGON2,
+    PASSWORD,
+    add_user,
+    api_token,
+    built_store,
+    make_app,
+    module_backends,
+    store_copy,
+    stored_hostile_ids,
+)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_store(tmp_path_factory.mktemp("web-api"))
+@pytest.fixture(scope="module", params=module_backends(__name__))
+def built(request, tmp_path_factory):
+    with built_store(request, tmp_path_factory, "web-api") as location:
+        yield location
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +41,8 @@ def client(built):
 @pytest.fixture
 def fresh(built, tmp_path):
     """A copy of the store (and its indexes) a test may change freely."""
-    shutil.copytree(built.parent, tmp_path / "copy")
-    return tmp_path / "copy" / built.name
+    with store_copy(built, tmp_path) as location:
+        yield location
 
 
 def all_papers(client, **params):
@@ -286,8 +295,27 @@ def test_user_commands_make_accounts_and_tokens_that_work(fresh):
 
     store = open_store(str(fresh))
     try:  # only a hash of the password is kept
-        row = store.db.execute("SELECT password_hash FROM accounts").fetchone()[0]
-        assert row.startswith("$argon2id$") and "a long password" not in row
+        stored = store.account("dora").password_hash
+        assert stored.startswith("$argon2id$") and "a long password" not in stored
+        assert store.account("eve") is None  # the refused password made no account
+    finally:
+        store.close()
+
+
+def test_a_password_rehashed_at_sign_in_is_the_one_kept(built):
+    """Stronger Argon2 parameters since the password was set: signing in stores a
+    new hash and answers with it, so the session made from it stays valid."""
+    from paperradar.store import open_store
+    from paperradar.web.accounts import Accounts
+    from paperradar.web.auth import password_fingerprint
+
+    store = open_store(str(built))
+    try:
+        old = Accounts(store, FAST_ARGON2).add("rehash-me", PASSWORD).password_hash
+        account = Accounts(store, {**FAST_ARGON2, "time_cost": 2}).verify("rehash-me", PASSWORD)
+        kept = store.account("rehash-me").password_hash
+        assert kept != old and account.password_hash == kept
+        assert password_fingerprint(account.password_hash) == password_fingerprint(kept)
     finally:
         store.close()
 

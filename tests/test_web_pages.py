@@ -10,12 +10,21 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from web_helpers import add_user, build_store, csrf_of, login, make_app, stored_hostile_ids  # noqa: E402
+from web_helpers import (  # noqa: E402
+    add_user,
+    built_store,
+    csrf_of,
+    login,
+    make_app,
+    module_backends,
+    stored_hostile_ids,
+)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_store(tmp_path_factory.mktemp("web-pages"))
+@pytest.fixture(scope="module", params=module_backends(__name__))
+def built(request, tmp_path_factory):
+    with built_store(request, tmp_path_factory, "web-pages") as location:
+        yield location
 
 
 @pytest.fixture(scope="module")

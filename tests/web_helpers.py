@@ -5,10 +5,16 @@ app over it, accounts, and signing in through the real login form."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from conftest import FIXTURES, SEEDS, need
+import pytest
+from conftest import BACKENDS, BOTH_BACKENDS, FIXTURES, SEEDS, need
 
 HF_DAYS = ("2026-06-18", "2026-06-19")
 LISTING_SEED = "002_e9e5f09aea7b1a27.txt"
@@ -38,13 +44,14 @@ def write_hostile(path: Path) -> Path:
     return path
 
 
-def build_store(directory: Path, embed: bool = False) -> Path:
-    """A store with ~50 real papers, the hostile records and a few enrichments."""
+def build_store(directory: Path, embed: bool = False, url: str | None = None) -> Path | str:
+    """A store with ~50 real papers, the hostile records and a few enrichments:
+    ``directory/radar.db``, or the (migrated, empty) PostgreSQL database at ``url``."""
     from paperradar.index import SearchEngine
     from paperradar.pipeline import ingest
     from paperradar.store import open_store
 
-    db = directory / "radar.db"
+    db = url or directory / "radar.db"
     inputs = [str(need(FIXTURES / "hf-daily" / f"{day}.json")) for day in HF_DAYS]
     inputs += [str(need(SEEDS / LISTING_SEED)), str(write_hostile(directory / "hostile.jsonl"))]
     store = open_store(str(db))
@@ -62,6 +69,129 @@ def build_store(directory: Path, embed: bool = False) -> Path:
     return db
 
 
+# -- the backend a module's store runs on -----------------------------------------------------
+
+def module_backends(module_name: str) -> tuple[str, ...]:
+    """The backends a module-scoped store of this test module runs on: both for the
+    modules in conftest's BOTH_BACKENDS (or with PAPERRADAR_TEST_BACKENDS=all), as
+    conftest does for the ``store`` fixture; else SQLite."""
+    name = module_name.rpartition(".")[2]
+    if name in BOTH_BACKENDS or os.environ.get("PAPERRADAR_TEST_BACKENDS") == "all":
+        return BACKENDS
+    return ("sqlite",)
+
+
+#: {URL of a built PostgreSQL store: (cluster, its pristine copy's name, its artifacts then)}
+_PG_BUILT: dict[str, tuple] = {}
+
+
+def _new_database(admin, template: str) -> str:
+    name = f"w_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    return name
+
+
+def _artifact_root(url: str) -> Path:
+    """Where the PostgreSQL store at ``url`` keeps its indexes (under $XDG_DATA_HOME)."""
+    from paperradar.store import open_store
+
+    store = open_store(url)
+    try:
+        return store.artifact_dir("web").parent
+    finally:
+        store.close()
+
+
+@contextmanager
+def module_store(request, directory: Path) -> Iterator:
+    """For a module-scoped fixture parametrised with ``module_backends``: a new,
+    empty store on the parameter's backend (its indexes under ``directory``)."""
+    if getattr(request, "param", "sqlite") != "postgresql":
+        from paperradar.store.sqlite import SQLiteStore
+
+        store = SQLiteStore(directory / "radar.db")
+        yield store
+        store.close()
+        return
+    import psycopg
+
+    from paperradar.store.postgres import PostgresStore
+
+    cluster = request.getfixturevalue("pg_cluster")
+    admin = psycopg.connect(cluster.url(), autocommit=True)
+    name = _new_database(admin, "radar_template")
+    store = PostgresStore(cluster.url(name), data_dir=directory / "pg-artifacts")
+    try:
+        yield store
+    finally:
+        store.close()
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+def location_of(store) -> str:
+    """What ``--db`` takes to open ``store`` again: its file, or its database URL."""
+    return getattr(store, "dsn", None) or str(store.path)
+
+
+@contextmanager
+def built_store(request, tmp_path_factory, label: str, embed: bool = False) -> Iterator[Path | str]:
+    """For a module-scoped fixture parametrised with ``module_backends``: the
+    location (SQLite file, PostgreSQL URL) of a store ``build_store`` filled.
+
+    On PostgreSQL, each database keeps its indexes in its own directory (the
+    store's default, under a temporary $XDG_DATA_HOME), so the copies that
+    ``store_copy`` makes do not share them."""
+    directory = tmp_path_factory.mktemp(label)
+    if getattr(request, "param", "sqlite") != "postgresql":
+        yield build_store(directory, embed)
+        return
+    import psycopg
+
+    cluster = request.getfixturevalue("pg_cluster")
+    env = pytest.MonkeyPatch()
+    env.setenv("XDG_DATA_HOME", str(directory / "data"))
+    env.delenv("PAPERRADAR_DATA_DIR", raising=False)
+    admin = psycopg.connect(cluster.url(), autocommit=True)
+    names = [_new_database(admin, "radar_template")]
+    url = cluster.url(names[0])
+    try:
+        build_store(directory, embed, url=url)
+        snapshot = directory / "artifacts-as-built"
+        shutil.copytree(_artifact_root(url), snapshot)
+        names.append(_new_database(admin, names[0]))  # no connection is open to it yet
+        _PG_BUILT[url] = (cluster, names[1], snapshot)
+        yield url
+    finally:
+        _PG_BUILT.pop(url, None)
+        for name in names:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+        env.undo()
+
+
+@contextmanager
+def store_copy(built: Path | str, tmp_path: Path) -> Iterator[Path | str]:
+    """A copy of a built store and its indexes that a test may change freely
+    (on PostgreSQL: of the store as it was built)."""
+    if str(built) not in _PG_BUILT:
+        shutil.copytree(Path(built).parent, tmp_path / "copy")
+        yield tmp_path / "copy" / Path(built).name
+        return
+    import psycopg
+
+    cluster, pristine, snapshot = _PG_BUILT[str(built)]
+    admin = psycopg.connect(cluster.url(), autocommit=True)
+    name = _new_database(admin, pristine)
+    url = cluster.url(name)
+    try:
+        shutil.copytree(snapshot, _artifact_root(url), dirs_exist_ok=True)
+        yield url
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
 def hostile_ids(store) -> dict[str, str]:
     """{record id in HOSTILE: the paper's id in the store}."""
     from paperradar.store import PaperQuery
@@ -70,7 +200,7 @@ def hostile_ids(store) -> dict[str, str]:
             for s in p.sources if s.source == "jsonl"}
 
 
-def stored_hostile_ids(db: Path) -> dict[str, str]:
+def stored_hostile_ids(db: Path | str) -> dict[str, str]:
     from paperradar.store import open_store
 
     store = open_store(str(db))
@@ -102,7 +232,7 @@ def add_enrichments(store) -> None:
         "zh": {"title": "<script>alert('zh')</script>注意力", "summary": "摘要"}, "backend": "test"}, [])])
 
 
-def make_app(db: Path, **settings):
+def make_app(db: Path | str, **settings):
     from paperradar.web import create_app
 
     settings.setdefault("argon2", FAST_ARGON2)

@@ -72,11 +72,9 @@ def user_group():
 
 def _accounts(ctx):
     _need_web()
-    from .web.accounts import Accounts, web_migrations
+    from .web.accounts import Accounts
 
-    store = store_from(ctx)
-    web_migrations(store.db)
-    return Accounts(store)
+    return Accounts(store_from(ctx))
 
 
 @user_group.command("add")

@@ -11,6 +11,14 @@ from typing import Any, Iterator, Protocol
 
 from ..models import Paper
 
+#: Sources that list papers day by day: a paper belongs to the days they showed it
+#: (see ``Store.listed_between``). Hugging Face's item time ``listed_at`` counts
+#: for the UTC day LISTED_AT_SHIFT_HOURS later (its page for a day fills from 20:00 UTC).
+HF_SOURCE = "hf-daily"
+ARXIV_NEW_SOURCE = "arxiv-new"
+LISTING_SOURCES = (HF_SOURCE, ARXIV_NEW_SOURCE)
+LISTED_AT_SHIFT_HOURS = 4
+
 
 @dataclass
 class BatchResult:
@@ -69,6 +77,25 @@ class Subscription:
     active: bool = True
 
 
+@dataclass
+class Account:
+    """A reader who can sign in to the web app: their password's hash (Argon2id)."""
+
+    reader_id: int
+    name: str
+    password_hash: str
+
+
+@dataclass
+class ApiToken:
+    """An API token as the store keeps it: never the token itself."""
+
+    reader_id: int
+    label: str
+    created_at: str
+    last_used_at: str | None = None
+
+
 class Store(Protocol):
     url: str
 
@@ -124,5 +151,51 @@ class Store(Protocol):
 
     def integrity_problems(self) -> list[str]:
         """Empty when the store is consistent (no duplicates, no orphans)."""
+
+    # -- readers (sqlite_readers / postgres_readers; the library and the sent log too) --
+
+    def reader(self, name: str, create: bool = True) -> Reader:
+        """The reader called ``name`` (created when missing, unless ``create`` is false)."""
+
+    def reader_by_id(self, reader_id: int) -> Reader | None: ...
+
+    def subscription_by_token(self, token: str) -> Subscription | None:
+        """The subscription whose unsubscribe link carries ``token``, active or not."""
+
+    # -- web accounts and API tokens (sqlite_accounts / postgres_accounts) ----------
+
+    def save_account(self, reader_id: int, password_hash: str) -> None:
+        """Create the reader's account, or set its password hash."""
+
+    def account(self, name: str) -> Account | None: ...
+
+    def account_of_reader(self, reader_id: int) -> Account | None: ...
+
+    def account_names(self) -> list[str]: ...
+
+    def add_api_token(self, reader_id: int, token_hash: str, label: str = "") -> None: ...
+
+    def reader_id_for_token_hash(self, token_hash: str) -> int | None:
+        """The reader of the API token with this hash (None: unknown or revoked);
+        notes when the token was last used."""
+
+    def api_tokens(self, reader_id: int) -> list[ApiToken]:
+        """The reader's API tokens, oldest first."""
+
+    def revoke_api_tokens(self, reader_id: int) -> int:
+        """Delete the reader's API tokens; how many there were."""
+
+    # -- what trending asks (sqlite_trending / postgres_trending) ---------------------
+
+    def listed_between(self, first: str, last: str) -> dict[int, str]:
+        """{pk: first listing day} of papers a listing source showed between the ISO
+        days ``first`` and ``last`` (inclusive), and of undated papers first seen then."""
+
+    def like_counts(self, pks: list[int]) -> dict[int, int]:
+        """{pk: number of readers who liked it} (rating +1); papers no one liked left out."""
+
+    def latest_day(self, until: str) -> str | None:
+        """The latest ISO day, not after ``until``, on which a listing showed a paper
+        or a paper is dated (full dates only)."""
 
     def close(self) -> None: ...

@@ -71,6 +71,8 @@ TABLES = [
           " token:text active:int created_at:text"),
     _spec("sent_issues", "subscription_id:int issue:text status:text message_id:text updated_at:text", 2),
     _spec("sent_papers", "subscription_id:int pk:int issue:text", 2),
+    _spec("accounts", "reader_id:int password_hash:text created_at:text updated_at:text"),
+    _spec("api_tokens", "id:int reader_id:int token_hash:text label:text created_at:text last_used_at:text"),
 ]
 
 
@@ -232,7 +234,7 @@ def _remember(store, key: str, value: str) -> None:
 def _restart_sequences(store) -> None:
     store.conn.execute("SELECT setval('papers_rev_seq', greatest((SELECT max(rev) FROM papers), 1),"
                        " (SELECT max(rev) IS NOT NULL FROM papers))")
-    for table in ("readers", "subscriptions"):
+    for table in ("readers", "subscriptions", "api_tokens"):
         store.conn.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), 1),"
             f" (SELECT max(id) IS NOT NULL FROM {table}))")

@@ -257,6 +257,36 @@ def m007_readers(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m008_accounts(db: sqlite3.Connection) -> None:
+    # Web accounts (a reader who can sign in: an Argon2id password hash) and
+    # API tokens (only their SHA-256 is kept). IF NOT EXISTS: stores the web
+    # app opened before this migration already have the tables (same shape).
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            reader_id INTEGER PRIMARY KEY REFERENCES readers(id),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS api_tokens (
+            id INTEGER PRIMARY KEY,
+            reader_id INTEGER NOT NULL REFERENCES readers(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            last_used_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS api_tokens_by_reader ON api_tokens(reader_id)")
+
+
 def apply_migrations(db: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet applied; return their names."""
     db.execute(

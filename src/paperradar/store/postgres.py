@@ -28,13 +28,16 @@ from ..models import Paper, SourceSeen
 from ..normalize import utc_now
 from .base import PaperQuery
 from .dedupe import Key, paper_text
+from .postgres_accounts import PgAccountTables
 from .postgres_codec import pg_text
 from .postgres_enrich import PgEnrichmentTables
 from .postgres_readers import PgReaderTables
 from .postgres_schema import apply_migrations
 from .postgres_search import PgSearch
+from .postgres_trending import PgTrendingQueries
 from .postgres_write import STAGING, PgBatchWriter
 from .reading import PaperReading
+from .sqlite import ORPHAN_CHECKS, SENT_TWICE_SQL, orphan_sql
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,8 @@ def connect(url: str):
     return conn
 
 
-class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTables, PgSearch):
+class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTables, PgAccountTables,
+                    PgTrendingQueries, PgSearch):
     """paperradar's store in a PostgreSQL database."""
 
     def __init__(self, url: str, clock: Callable[[], str] = utc_now,
@@ -241,30 +245,23 @@ class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTab
         return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def integrity_problems(self) -> list[str]:
+        """What is inconsistent in the store (empty when nothing is): duplicate
+        papers, rows that belong to nothing (ORPHAN_CHECKS), keys."""
         checks = {
-            "keys pointing at no paper":
-                "SELECT count(*) FROM paper_keys k WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.pk = k.pk)",
-            "source rows of no paper":
-                "SELECT count(*) FROM paper_sources s WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.pk = s.pk)",
-            "category rows of no paper":
-                "SELECT count(*) FROM paper_categories c WHERE NOT EXISTS"
-                " (SELECT 1 FROM papers p WHERE p.pk = c.pk)",
-            "enrichment rows of no paper":
-                "SELECT count(*) FROM enrichments e WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.pk = e.pk)",
-            "enrichment keys of no paper":
-                "SELECT count(*) FROM enrichment_keys e WHERE NOT EXISTS"
-                " (SELECT 1 FROM papers p WHERE p.pk = e.pk)",
-            "library rows of no paper":
-                "SELECT count(*) FROM reader_papers r WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.pk = r.pk)",
-            "sent papers of no subscription":
-                "SELECT count(*) FROM sent_papers s WHERE NOT EXISTS"
-                " (SELECT 1 FROM subscriptions x WHERE x.id = s.subscription_id)",
-            "papers with no source":
-                "SELECT count(*) FROM papers p WHERE NOT EXISTS (SELECT 1 FROM paper_sources s WHERE s.pk = p.pk)",
+            "keys pointing at no paper": orphan_sql("paper_keys", "pk", "papers", "pk"),
+            **{label: orphan_sql(*spec) for label, *spec in ORPHAN_CHECKS},
             "papers whose arXiv id is not keyed to them":
                 "SELECT count(*) FROM papers p WHERE p.data->>'arxiv_id' IS NOT NULL AND NOT EXISTS"
                 " (SELECT 1 FROM paper_keys k WHERE k.kind = 'arxiv' AND k.value = p.data->>'arxiv_id'"
                 " AND k.pk = p.pk)",
+            "duplicate papers (one arXiv id stored as several papers)":
+                "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM papers"
+                " WHERE data->>'arxiv_id' IS NOT NULL GROUP BY data->>'arxiv_id' HAVING count(*) > 1) d",
+            "duplicate papers (one DOI stored as several papers with at most one arXiv id)":
+                "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM papers"
+                " WHERE data->>'doi' IS NOT NULL GROUP BY lower(data->>'doi')"
+                " HAVING count(*) > 1 AND count(DISTINCT data->>'arxiv_id') <= 1) d",
+            "papers sent twice to one subscription": SENT_TWICE_SQL,
         }
         problems = []
         for label, sql in checks.items():

@@ -3,7 +3,7 @@ saves, tags), email subscriptions and the sent log. Mixed into
 ``PostgresStore``; the same behaviour as ``sqlite_readers``.
 
 Claims are row inserts guarded by the primary key, so two processes racing
-for one issue get one ``True`` between them.
+for one issue get one ``True`` between them (and take-overs compare and set).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import InputError, NotFound
 from .base import LibraryEntry, Reader, Subscription
 from .postgres_codec import pg_json, pg_text
-from .sqlite_readers import SCHEDULES
+from .sqlite_readers import SCHEDULES, IssueClaim
 
 _READER = "SELECT id, name, email, interests FROM readers"
 
@@ -41,6 +41,10 @@ class PgReaderTables:
 
     def readers(self) -> list[Reader]:
         return [Reader(*r) for r in self.conn.execute(f"{_READER} ORDER BY id")]
+
+    def reader_by_id(self, reader_id: int) -> Reader | None:
+        row = self.conn.execute(f"{_READER} WHERE id = %s", (reader_id,)).fetchone()
+        return Reader(*row) if row else None
 
     def set_interests(self, reader_id: int, text: str) -> None:
         self.conn.execute("UPDATE readers SET interests = %s WHERE id = %s", (pg_text(text or ""), reader_id))
@@ -113,6 +117,15 @@ class PgReaderTables:
         return [Subscription(i, r, e, t, s, lang, tok, bool(a))
                 for i, r, e, t, s, lang, tok, a in self.conn.execute(sql)]
 
+    def subscription_by_token(self, token: str) -> Subscription | None:
+        """The subscription whose unsubscribe link carries ``token``, active or not."""
+        row = self.conn.execute("SELECT id, reader_id, email, topics, schedule, language, token, active"
+                                " FROM subscriptions WHERE token = %s", (pg_text(token or ""),)).fetchone()
+        if row is None:
+            return None
+        i, r, e, t, s, lang, tok, a = row
+        return Subscription(i, r, e, t, s, lang, tok, bool(a))
+
     def unsubscribe(self, token: str) -> Subscription | None:
         """Deactivate the subscription with this token; None when the token is unknown."""
         row = self.conn.execute("UPDATE subscriptions SET active = 0 WHERE token = %s RETURNING id",
@@ -121,27 +134,72 @@ class PgReaderTables:
             return None
         return next(s for s in self.subscriptions(active_only=False) if s.id == row[0])
 
-    def claim_issue(self, subscription_id: int, issue: str) -> bool:
-        """Claim an issue for sending; False if it was claimed (or sent) before."""
+    def claim_issue(self, subscription_id: int, issue: str, holder: str | None = None) -> bool:
+        """Claim an issue for sending; False if it was claimed (or sent) before.
+        ``holder`` names the claiming process (``publish.subscribers.claimer``)."""
         cur = self.conn.execute(
-            "INSERT INTO sent_issues VALUES (%s, %s, 'sending', NULL, %s) ON CONFLICT DO NOTHING",
-            (subscription_id, pg_text(issue), self.clock()))
+            "INSERT INTO sent_issues VALUES (%s, %s, 'sending', %s, %s) ON CONFLICT DO NOTHING",
+            (subscription_id, pg_text(issue), pg_text(holder), self.clock()))
         return cur.rowcount == 1
+
+    def take_over_issue(self, subscription_id: int, issue: str, holder_before: str | None, holder: str) -> bool:
+        """Take over a ``sending`` claim still held by ``holder_before`` (a process
+        that died before handing the message over); False if it changed meanwhile."""
+        cur = self.conn.execute(
+            "UPDATE sent_issues SET message_id = %s, updated_at = %s WHERE subscription_id = %s AND issue = %s"
+            " AND status = 'sending' AND message_id IS NOT DISTINCT FROM %s",
+            (pg_text(holder), self.clock(), subscription_id, pg_text(issue), pg_text(holder_before)))
+        return cur.rowcount == 1
+
+    def mark_delivering(self, subscription_id: int, issue: str, pks: list[int], message_id: str,
+                        holder: str | None = None) -> bool:
+        """Before the SMTP server may accept the message: the issue becomes
+        ``delivering`` and its papers enter the sent log (one transaction).
+        False (and nothing changed) when the claim is no longer ``sending`` by ``holder``."""
+        with self.conn.transaction():
+            cur = self.conn.execute(
+                "UPDATE sent_issues SET status = 'delivering', message_id = %s, updated_at = %s"
+                " WHERE subscription_id = %s AND issue = %s AND status = 'sending'"
+                " AND message_id IS NOT DISTINCT FROM %s",
+                (pg_text(message_id), self.clock(), subscription_id, pg_text(issue), pg_text(holder)))
+            if cur.rowcount != 1:
+                return False
+            with self.conn.cursor() as c:
+                c.executemany("INSERT INTO sent_papers VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                              [(subscription_id, pk, pg_text(issue)) for pk in pks])
+        return True
 
     def mark_sent(self, subscription_id: int, issue: str, pks: list[int], message_id: str | None = None) -> None:
         """Record a sent issue and its papers (one transaction)."""
         with self.conn.transaction():
-            self.conn.execute("UPDATE sent_issues SET status = 'sent', message_id = %s, updated_at = %s"
-                              " WHERE subscription_id = %s AND issue = %s",
+            self.conn.execute("UPDATE sent_issues SET status = 'sent', message_id = coalesce(%s, message_id),"
+                              " updated_at = %s WHERE subscription_id = %s AND issue = %s",
                               (pg_text(message_id), self.clock(), subscription_id, pg_text(issue)))
             with self.conn.cursor() as cur:
                 cur.executemany("INSERT INTO sent_papers VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                                 [(subscription_id, pk, pg_text(issue)) for pk in pks])
 
-    def release_issue(self, subscription_id: int, issue: str) -> None:
-        """Forget a claim whose sending failed before the SMTP server accepted it."""
-        self.conn.execute("DELETE FROM sent_issues WHERE subscription_id = %s AND issue = %s"
-                          " AND status = 'sending'", (subscription_id, pg_text(issue)))
+    def release_issue(self, subscription_id: int, issue: str, holder: str | None = None) -> None:
+        """Forget a claim (and its papers) whose sending failed before the SMTP server accepted it
+        (only while ``holder``, when given, still holds it)."""
+        with self.conn.transaction():
+            if self.conn.execute("DELETE FROM sent_issues WHERE subscription_id = %s AND issue = %s"
+                                 " AND status != 'sent' AND (%s::text IS NULL OR message_id = %s)",
+                                 (subscription_id, pg_text(issue), pg_text(holder), pg_text(holder))).rowcount:
+                self.conn.execute("DELETE FROM sent_papers WHERE subscription_id = %s AND issue = %s",
+                                  (subscription_id, pg_text(issue)))
+
+    def issue_claim(self, subscription_id: int, issue: str) -> IssueClaim | None:
+        row = self.conn.execute("SELECT subscription_id, issue, status, message_id, updated_at FROM sent_issues"
+                                " WHERE subscription_id = %s AND issue = %s",
+                                (subscription_id, pg_text(issue))).fetchone()
+        return IssueClaim(*row) if row else None
+
+    def unfinished_issues(self) -> list[IssueClaim]:
+        """Issues claimed and not (yet) marked sent."""
+        return [IssueClaim(*r) for r in self.conn.execute(
+            "SELECT subscription_id, issue, status, message_id, updated_at FROM sent_issues"
+            " WHERE status != 'sent' ORDER BY subscription_id, issue")]
 
     def issue_status(self, subscription_id: int, issue: str) -> str | None:
         row = self.conn.execute("SELECT status FROM sent_issues WHERE subscription_id = %s AND issue = %s",

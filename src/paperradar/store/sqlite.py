@@ -21,8 +21,10 @@ from ..normalize import normalize_doi, parse_arxiv_id, utc_now
 from .base import BatchResult, PaperQuery
 from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
+from .sqlite_accounts import AccountTables
 from .sqlite_enrich import EnrichmentTables
 from .sqlite_readers import ReaderTables
+from .sqlite_trending import TrendingQueries
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,44 @@ CACHE_KIB = 64 * 1024
 RECENT_KEYS_LIMIT = 200_000
 
 
+#: Rows that must belong to something: (what, table, column, parent table, parent column).
+#: Both backends count them with ``orphan_sql``.
+ORPHAN_CHECKS = (
+    ("source rows of no paper", "paper_sources", "pk", "papers", "pk"),
+    ("category rows of no paper", "paper_categories", "pk", "papers", "pk"),
+    ("enrichment rows of no paper", "enrichments", "pk", "papers", "pk"),
+    ("enrichment keys of no paper", "enrichment_keys", "pk", "papers", "pk"),
+    ("library rows of no paper", "reader_papers", "pk", "papers", "pk"),
+    ("library rows of no reader", "reader_papers", "reader_id", "readers", "id"),
+    ("tags of no paper", "reader_tags", "pk", "papers", "pk"),
+    ("tags of no reader", "reader_tags", "reader_id", "readers", "id"),
+    ("subscriptions of no reader", "subscriptions", "reader_id", "readers", "id"),
+    ("sent issues of no subscription", "sent_issues", "subscription_id", "subscriptions", "id"),
+    ("sent papers of no subscription", "sent_papers", "subscription_id", "subscriptions", "id"),
+    ("sent papers of no paper", "sent_papers", "pk", "papers", "pk"),
+    ("sent papers of no issue in the sent log", "sent_papers", "subscription_id, issue", "sent_issues",
+     "subscription_id, issue"),
+    ("papers with no source", "papers", "pk", "paper_sources", "pk"),
+)
+#: A (subscription, paper) pair twice in the sent log (the primary key forbids it: this
+#: catches a damaged index or a copy made without constraints).
+SENT_TWICE_SQL = ("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM sent_papers"
+                  " GROUP BY subscription_id, pk HAVING count(*) > 1) twice")
+
+
+def orphan_sql(table: str, column: str, parent: str, parent_column: str) -> str:
+    """SQL counting the rows of ``table`` whose ``column`` (or columns) match no row of ``parent``."""
+    pairs = zip(column.split(", "), parent_column.split(", "))
+    match = " AND ".join(f"x.{c} = y.{pc}" for c, pc in pairs)
+    return f"SELECT count(*) FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM {parent} y WHERE {match})"
+
+
 def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
 
 
-class SQLiteStore(EnrichmentTables, ReaderTables):
+class SQLiteStore(EnrichmentTables, ReaderTables, AccountTables, TrendingQueries):
     """paperradar's store in one SQLite file."""
 
     def __init__(self, path: str | Path, clock: Callable[[], str] = utc_now):
@@ -381,32 +415,30 @@ class SQLiteStore(EnrichmentTables, ReaderTables):
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def integrity_problems(self) -> list[str]:
+        """What is inconsistent in the store (empty when nothing is): SQLite's own
+        check, duplicate papers, rows that belong to nothing (ORPHAN_CHECKS), keys."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         all_keys = "(SELECT * FROM paper_keys UNION ALL SELECT * FROM paper_keys_recent)"
+        arxiv = "json_extract(p.data, '$.arxiv_id')"
         checks = {
             "keys pointing at no paper":
                 f"SELECT count(*) FROM {all_keys} WHERE pk NOT IN (SELECT pk FROM papers)",
             "keys held twice":
                 "SELECT count(*) FROM paper_keys_recent r JOIN paper_keys k"
                 " ON k.kind = r.kind AND k.value = r.value",
-            "source rows of no paper":
-                "SELECT count(*) FROM paper_sources WHERE pk NOT IN (SELECT pk FROM papers)",
-            "category rows of no paper":
-                "SELECT count(*) FROM paper_categories WHERE pk NOT IN (SELECT pk FROM papers)",
-            "enrichment rows of no paper":
-                "SELECT count(*) FROM enrichments WHERE pk NOT IN (SELECT pk FROM papers)",
-            "enrichment keys of no paper":
-                "SELECT count(*) FROM enrichment_keys WHERE pk NOT IN (SELECT pk FROM papers)",
-            "library rows of no paper":
-                "SELECT count(*) FROM reader_papers WHERE pk NOT IN (SELECT pk FROM papers)",
-            "sent papers of no subscription":
-                "SELECT count(*) FROM sent_papers WHERE subscription_id NOT IN (SELECT id FROM subscriptions)",
-            "papers with no source":
-                "SELECT count(*) FROM papers WHERE pk NOT IN (SELECT pk FROM paper_sources)",
+            **{label: orphan_sql(*spec) for label, *spec in ORPHAN_CHECKS},
             "papers whose arXiv id is not keyed to them":
-                "SELECT count(*) FROM papers p WHERE json_extract(p.data, '$.arxiv_id') IS NOT NULL"
+                f"SELECT count(*) FROM papers p WHERE {arxiv} IS NOT NULL"
                 f" AND NOT EXISTS (SELECT 1 FROM {all_keys} k WHERE k.kind = 'arxiv'"
-                " AND k.value = json_extract(p.data, '$.arxiv_id') AND k.pk = p.pk)",
+                f" AND k.value = {arxiv} AND k.pk = p.pk)",
+            "duplicate papers (one arXiv id stored as several papers)":
+                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM papers p"
+                f" WHERE {arxiv} IS NOT NULL GROUP BY {arxiv} HAVING n > 1)",
+            "duplicate papers (one DOI stored as several papers with at most one arXiv id)":
+                "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n, count(DISTINCT"
+                " json_extract(data, '$.arxiv_id')) AS ids FROM papers WHERE json_extract(data, '$.doi')"
+                " IS NOT NULL GROUP BY lower(json_extract(data, '$.doi')) HAVING n > 1 AND ids <= 1)",
+            "papers sent twice to one subscription": SENT_TWICE_SQL,
         }
         for label, sql in checks.items():
             n = self.db.execute(sql).fetchone()[0]

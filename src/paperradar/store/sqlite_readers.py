@@ -1,10 +1,16 @@
 """The SQLite store's reader tables: readers, their library (ratings, saves,
-tags), email subscriptions and the sent log. Mixed into ``SQLiteStore``."""
+tags), email subscriptions and the sent log. Mixed into ``SQLiteStore``.
+
+The sent log's issues go ``sending`` (claimed; ``message_id`` names the
+claiming process) -> ``delivering`` (the SMTP server may have the message:
+its papers are in ``sent_papers`` from here on) -> ``sent``. See
+``publish/subscribers.py`` for why.
+"""
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -12,6 +18,17 @@ from ..errors import InputError, NotFound
 from .base import LibraryEntry, Reader, Subscription
 
 SCHEDULES = ("daily", "weekly")
+
+
+class IssueClaim(NamedTuple):
+    """A row of the sent log: ``holder`` is the claiming process while ``sending``,
+    the Message-ID afterwards."""
+
+    subscription_id: int
+    issue: str
+    status: str  # sending | delivering | sent
+    holder: str | None
+    updated_at: str
 
 
 class ReaderTables:
@@ -37,6 +54,10 @@ class ReaderTables:
 
     def readers(self) -> list[Reader]:
         return [Reader(*r) for r in self.db.execute("SELECT id, name, email, interests FROM readers ORDER BY id")]
+
+    def reader_by_id(self, reader_id: int) -> Reader | None:
+        row = self.db.execute("SELECT id, name, email, interests FROM readers WHERE id = ?", (reader_id,)).fetchone()
+        return Reader(*row) if row else None
 
     def set_interests(self, reader_id: int, text: str) -> None:
         self.db.execute("UPDATE readers SET interests = ? WHERE id = ?", (text or "", reader_id))
@@ -107,6 +128,15 @@ class ReaderTables:
         return [Subscription(i, r, e, orjson.loads(t), s, lang, tok, bool(a))
                 for i, r, e, t, s, lang, tok, a in self.db.execute(sql)]
 
+    def subscription_by_token(self, token: str) -> Subscription | None:
+        """The subscription whose unsubscribe link carries ``token``, active or not."""
+        row = self.db.execute("SELECT id, reader_id, email, topics, schedule, language, token, active"
+                              " FROM subscriptions WHERE token = ?", (token or "",)).fetchone()
+        if row is None:
+            return None
+        i, r, e, t, s, lang, tok, a = row
+        return Subscription(i, r, e, orjson.loads(t), s, lang, tok, bool(a))
+
     def unsubscribe(self, token: str) -> Subscription | None:
         """Deactivate the subscription with this token; None when the token is unknown."""
         row = self.db.execute("SELECT id FROM subscriptions WHERE token = ?", (token or "",)).fetchone()
@@ -115,18 +145,49 @@ class ReaderTables:
         self.db.execute("UPDATE subscriptions SET active = 0 WHERE id = ?", (row[0],))
         return next(s for s in self.subscriptions(active_only=False) if s.id == row[0])
 
-    def claim_issue(self, subscription_id: int, issue: str) -> bool:
-        """Claim an issue for sending; False if it was claimed (or sent) before."""
-        cur = self.db.execute("INSERT OR IGNORE INTO sent_issues VALUES (?, ?, 'sending', NULL, ?)",
-                              (subscription_id, issue, self.clock()))
+    def claim_issue(self, subscription_id: int, issue: str, holder: str | None = None) -> bool:
+        """Claim an issue for sending; False if it was claimed (or sent) before.
+        ``holder`` names the claiming process (``publish.subscribers.claimer``)."""
+        cur = self.db.execute("INSERT OR IGNORE INTO sent_issues VALUES (?, ?, 'sending', ?, ?)",
+                              (subscription_id, issue, holder, self.clock()))
         return cur.rowcount == 1
+
+    def take_over_issue(self, subscription_id: int, issue: str, holder_before: str | None, holder: str) -> bool:
+        """Take over a ``sending`` claim still held by ``holder_before`` (a process
+        that died before handing the message over); False if it changed meanwhile."""
+        cur = self.db.execute("UPDATE sent_issues SET message_id = ?, updated_at = ? WHERE subscription_id = ?"
+                              " AND issue = ? AND status = 'sending' AND message_id IS ?",
+                              (holder, self.clock(), subscription_id, issue, holder_before))
+        return cur.rowcount == 1
+
+    def mark_delivering(self, subscription_id: int, issue: str, pks: list[int], message_id: str,
+                        holder: str | None = None) -> bool:
+        """Before the SMTP server may accept the message: the issue becomes
+        ``delivering`` and its papers enter the sent log (one transaction), so
+        nothing is offered twice even if this process dies now. False (and
+        nothing changed) when the claim is no longer ``sending`` by ``holder``."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.db.execute("UPDATE sent_issues SET status = 'delivering', message_id = ?, updated_at = ?"
+                                  " WHERE subscription_id = ? AND issue = ? AND status = 'sending' AND message_id IS ?",
+                                  (message_id, self.clock(), subscription_id, issue, holder))
+            if cur.rowcount != 1:
+                self.db.execute("ROLLBACK")
+                return False
+            self.db.executemany("INSERT OR IGNORE INTO sent_papers VALUES (?, ?, ?)",
+                                [(subscription_id, pk, issue) for pk in pks])
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return True
 
     def mark_sent(self, subscription_id: int, issue: str, pks: list[int], message_id: str | None = None) -> None:
         """Record a sent issue and its papers (one transaction)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.execute("UPDATE sent_issues SET status = 'sent', message_id = ?, updated_at = ?"
-                            " WHERE subscription_id = ? AND issue = ?",
+            self.db.execute("UPDATE sent_issues SET status = 'sent', message_id = coalesce(?, message_id),"
+                            " updated_at = ? WHERE subscription_id = ? AND issue = ?",
                             (message_id, self.clock(), subscription_id, issue))
             self.db.executemany("INSERT OR IGNORE INTO sent_papers VALUES (?, ?, ?)",
                                 [(subscription_id, pk, issue) for pk in pks])
@@ -135,10 +196,31 @@ class ReaderTables:
             self.db.execute("ROLLBACK")
             raise
 
-    def release_issue(self, subscription_id: int, issue: str) -> None:
-        """Forget a claim whose sending failed before the SMTP server accepted it."""
-        self.db.execute("DELETE FROM sent_issues WHERE subscription_id = ? AND issue = ? AND status = 'sending'",
-                        (subscription_id, issue))
+    def release_issue(self, subscription_id: int, issue: str, holder: str | None = None) -> None:
+        """Forget a claim (and its papers) whose sending failed before the SMTP server accepted it
+        (only while ``holder``, when given, still holds it)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.db.execute("DELETE FROM sent_issues WHERE subscription_id = ?1 AND issue = ?2"
+                               " AND status != 'sent' AND (?3 IS NULL OR message_id IS ?3)",
+                               (subscription_id, issue, holder)).rowcount:
+                self.db.execute("DELETE FROM sent_papers WHERE subscription_id = ? AND issue = ?",
+                                (subscription_id, issue))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def issue_claim(self, subscription_id: int, issue: str) -> IssueClaim | None:
+        row = self.db.execute("SELECT subscription_id, issue, status, message_id, updated_at FROM sent_issues"
+                              " WHERE subscription_id = ? AND issue = ?", (subscription_id, issue)).fetchone()
+        return IssueClaim(*row) if row else None
+
+    def unfinished_issues(self) -> list[IssueClaim]:
+        """Issues claimed and not (yet) marked sent."""
+        return [IssueClaim(*r) for r in self.db.execute(
+            "SELECT subscription_id, issue, status, message_id, updated_at FROM sent_issues"
+            " WHERE status != 'sent' ORDER BY subscription_id, issue")]
 
     def issue_status(self, subscription_id: int, issue: str) -> str | None:
         row = self.db.execute("SELECT status FROM sent_issues WHERE subscription_id = ? AND issue = ?",

@@ -1,10 +1,10 @@
-"""Reader accounts (password hashes) and API tokens, in the store's database.
+"""Reader accounts (password hashes) and API tokens, kept by the store.
 
-The tables link to ``readers(id)``: an account is a reader who can sign in.
-``web_migrations`` creates them (idempotent); it runs when the app starts and
-when the ``user`` command opens a store. (To be moved into the store's named
-migrations.) Passwords are hashed with Argon2id; API tokens are random and only
-their SHA-256 is stored, so a stolen database gives neither away.
+An account is a reader who can sign in. The store keeps the rows (its
+migration m008 makes the tables, on SQLite and PostgreSQL alike); this module
+does the hashing and checking. Passwords are hashed with Argon2id; API tokens
+are random and only their SHA-256 is stored, so a stolen database gives
+neither away.
 """
 
 from __future__ import annotations
@@ -12,52 +12,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, NotFound
-from ..normalize import utc_now
+from ..store.base import Account
+
+__all__ = ["MAX_PASSWORD_CHARS", "MIN_PASSWORD_CHARS", "TOKEN_PREFIX", "Account", "Accounts", "token_hash"]
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "prt_"
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
-
-
-def web_migrations(db: sqlite3.Connection) -> None:
-    """Create the accounts and api_tokens tables when missing."""
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS accounts (
-            reader_id INTEGER PRIMARY KEY REFERENCES readers(id),
-            password_hash TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE IF NOT EXISTS api_tokens (
-            id INTEGER PRIMARY KEY,
-            reader_id INTEGER NOT NULL REFERENCES readers(id),
-            token_hash TEXT NOT NULL UNIQUE,
-            label TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL,
-            last_used_at TEXT
-        )
-        """
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS api_tokens_by_reader ON api_tokens(reader_id)")
-
-
-@dataclass
-class Account:
-    reader_id: int
-    name: str
-    password_hash: str
 
 
 def _hasher(params: dict[str, int] | None = None):
@@ -71,7 +37,7 @@ def token_hash(token: str) -> str:
 
 
 class Accounts:
-    """Accounts and tokens over a store (its ``db`` and reader methods)."""
+    """Accounts and tokens over a store (its reader and account methods)."""
 
     def __init__(self, store: Any, argon2_params: dict[str, int] | None = None):
         self.store = store
@@ -87,28 +53,17 @@ class Accounts:
         _check_password(password)
         reader = self.store.reader(name)  # raises InputError for an empty name
         hashed = self.hasher.hash(password)
-        now = utc_now()
-        self.store.db.execute(
-            "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT (reader_id) DO UPDATE SET"
-            " password_hash = excluded.password_hash, updated_at = excluded.updated_at",
-            (reader.id, hashed, now, now))
+        self.store.save_account(reader.id, hashed)
         return Account(reader.id, reader.name, hashed)
 
     def get(self, name: str) -> Account | None:
-        row = self.store.db.execute(
-            "SELECT a.reader_id, r.name, a.password_hash FROM accounts a JOIN readers r ON r.id = a.reader_id"
-            " WHERE r.name = ?", ((name or "").strip(),)).fetchone()
-        return Account(*row) if row else None
+        return self.store.account(name)
 
     def by_reader_id(self, reader_id: int) -> Account | None:
-        row = self.store.db.execute(
-            "SELECT a.reader_id, r.name, a.password_hash FROM accounts a JOIN readers r ON r.id = a.reader_id"
-            " WHERE a.reader_id = ?", (reader_id,)).fetchone()
-        return Account(*row) if row else None
+        return self.store.account_of_reader(reader_id)
 
     def names(self) -> list[str]:
-        return [r[0] for r in self.store.db.execute(
-            "SELECT r.name FROM accounts a JOIN readers r ON r.id = a.reader_id ORDER BY r.name")]
+        return self.store.account_names()
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when ``password`` is right, else None (same cost either way)."""
@@ -121,10 +76,10 @@ class Accounts:
             return None
         if account is None:
             return None
-        if self.hasher.check_needs_rehash(account.password_hash):
-            self.store.db.execute("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE reader_id = ?",
-                                  (self.hasher.hash(password), utc_now(), account.reader_id))
-        return account
+        if self.hasher.check_needs_rehash(account.password_hash):  # stronger parameters since
+            account = Account(account.reader_id, account.name, self.hasher.hash(password))
+            self.store.save_account(account.reader_id, account.password_hash)
+        return account  # with the hash now stored: a session made from it stays valid
 
     # -- API tokens ----------------------------------------------------------------
 
@@ -134,26 +89,19 @@ class Accounts:
         if account is None:
             raise NotFound(f"no account {name!r}: create it with `paperradar user add {name}`")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.store.db.execute(
-            "INSERT INTO api_tokens (reader_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)",
-            (account.reader_id, token_hash(token), label or "", utc_now()))
+        self.store.add_api_token(account.reader_id, token_hash(token), label or "")
         return token
 
     def reader_id_for_token(self, token: str) -> int | None:
         if not token or len(token) > 200:
             return None
-        row = self.store.db.execute("SELECT id, reader_id FROM api_tokens WHERE token_hash = ?",
-                                    (token_hash(token),)).fetchone()
-        if row is None:
-            return None
-        return row[1]
+        return self.store.reader_id_for_token_hash(token_hash(token))
 
     def revoke_tokens(self, name: str) -> int:
         account = self.get(name)
         if account is None:
             raise NotFound(f"no account {name!r}")
-        cur = self.store.db.execute("DELETE FROM api_tokens WHERE reader_id = ?", (account.reader_id,))
-        return cur.rowcount
+        return self.store.revoke_api_tokens(account.reader_id)
 
 
 def _check_password(password: str) -> None:

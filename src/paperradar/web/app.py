@@ -3,7 +3,8 @@ store — server-rendered pages (light htmx, KaTeX, both vendored) and a JSON AP
 under ``/api`` with its OpenAPI schema at ``/openapi.json``.
 
 One search engine, one signing secret and one cache of rankings live as long as
-the app; each worker thread has its own SQLite connection to the store.
+the app; each worker thread has its own connection to the store (SQLite or
+PostgreSQL: the app sees only the store's interface).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, NotFound, PaperradarError, StoreError
-from .accounts import Accounts, web_migrations
+from .accounts import Accounts
 from .auth import Auth, load_secret
 from .deps import WebError
 from .render import error_answer, template_env, wants_json
@@ -66,7 +67,6 @@ def build_parts(store_url: str, settings: WebSettings) -> Parts:
     from ..index import SearchEngine
 
     store = ThreadLocalStore(store_url)
-    web_migrations(store.db)
     accounts = Accounts(store, settings.argon2)
     secret = load_secret(settings.secret, store.artifact_dir("web"))
     auth = Auth(store, secret, accounts, settings.session_days, settings.secure_cookies,

@@ -187,9 +187,7 @@ class Auth:
         reader_id = self.accounts.reader_id_for_token(token)
         if reader_id is None:
             return None
-        row = self.store.db.execute("SELECT id, name, email, interests FROM readers WHERE id = ?",
-                                    (reader_id,)).fetchone()
-        return Reader(*row) if row else None
+        return self.store.reader_by_id(reader_id)
 
     # -- CSRF ----------------------------------------------------------------------
 

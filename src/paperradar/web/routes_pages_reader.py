@@ -151,7 +151,7 @@ async def digest_subscribe(request: Request, reader: Reader = Depends(require_wr
 
 @router.get("/unsubscribe/{token}")
 def unsubscribe_page(request: Request, token: str):
-    sub = next((s for s in parts(request).store.subscriptions(active_only=False) if s.token == token), None)
+    sub = parts(request).store.subscription_by_token(token)
     if sub is None:
         raise WebError(404, "this unsubscribe link is not known (it may be from another radar)")
     return page(request, "unsubscribe.html", sub=sub, token=token, done=False, email=_masked(sub.email))
