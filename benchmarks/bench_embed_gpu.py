@@ -3,6 +3,17 @@
 Standalone: needs only torch with CUDA (numpy is not required)::
 
     python benchmarks/bench_embed_gpu.py --n 1000000            # writes bench-out/embed_gpu.json
+    python benchmarks/bench_embed_gpu.py --n 1000000 --engine ray   # paperradar's Ray job (bench_ray.py)
+
+``--engine direct`` (the default) times the encoder alone, as below.
+``--engine ray`` runs the embedding job of ``paperradar index --engine ray``
+(``paperradar.batch.embed_job.run_embed_job``: Ray Data, one
+``all-MiniLM-L6-v2/torch-fp16`` actor per GPU, tokenisation in the actors,
+every vector back to the driver) on ``--n`` synthetic texts with the same
+length distribution, and reports abstracts/s against the same FLOP bound;
+``--engine local`` is the in-process loop of ``SearchEngine.embed_missing``.
+Without CUDA both run the bundled CPU embedder (see bench_ray.py); they need
+paperradar's [ray] and [torch] extras.
 
 What it measures: abstracts/s of the MiniLM encoder (6 layers, d=384, 12 heads,
 FFN 1536, mean pooling, L2 normalisation) on ``--n`` synthetic abstracts whose
@@ -212,7 +223,19 @@ def main(argv=None) -> int:
     ap.add_argument("--peak-tflops", type=float, help="dense fp16/bf16 peak of the GPU (default: by name)")
     ap.add_argument("--out", default="bench-out/embed_gpu.json")
     ap.add_argument("--cpu-smoke-test", action="store_true", help="run on the CPU (checks the script, not the GPU)")
+    ap.add_argument("--engine", choices=["direct", "ray", "local"], default="direct",
+                    help="direct: the encoder alone; ray: paperradar's Ray embedding job; local: in-process")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_ray
+
+    bench_ray.add_arguments(ap)
     args = ap.parse_args(argv)
+    if args.engine != "direct":
+        args.engines = [args.engine]
+        if args.out == ap.get_default("out"):
+            args.out = f"bench-out/embed_gpu_{args.engine}.json"
+        bench_ray.run(args)
+        return 0
     if not torch.cuda.is_available() and not args.cpu_smoke_test:
         print("no CUDA device: this benchmark needs a GPU", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .cli_common import _filters, domain_errors, emit_json, json_option, stdout_console, store_from
+from .cli_enrich import check_engine, engine_options
 from .codec import paper_to_dict
 from .index import MODES, SearchEngine, SearchHit
 from .store import PaperQuery
@@ -105,13 +106,32 @@ def related_command(ctx, paper_id, limit, as_json):
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Also embed papers that have no vector yet (slow on CPU for big stores).")
 @click.option("--embedder", metavar="NAME", help="Embedding model (default: the bundled one).")
+@engine_options
 @json_option
 @click.pass_context
 @domain_errors
-def index_command(ctx, embed, embedder, as_json):
+def index_command(ctx, embed, embedder, engine, address, as_json):
     """Bring the search indexes up to date with the store (safe to re-run)."""
-    engine = engine_from(ctx, embedder)
-    report = engine.sync(embed=embed)
+    check_engine(ctx, engine)
+    search = engine_from(ctx, embedder)
+    if engine == "ray":  # embedding as a Ray Data job; the indexes are built here
+        from .batch import embed_missing_ray
+        from .index.embed import DEFAULT_EMBEDDER
+        from .index.engine import SyncReport
+
+        report = SyncReport(keyword=search.sync_keyword())
+        if embed:
+            name = search.embedder_name or DEFAULT_EMBEDDER
+            job = embed_missing_ray(search.store, name, address=address)
+            report.embedded = job.embedded.get(name, 0)
+            for notice in job.notices:
+                click.echo(f"note: {notice}", err=True)
+            report.vectors = search.sync_vectors()
+            build_ann = getattr(search.store, "build_ann_indexes", None)  # PostgreSQL: as SearchEngine.sync
+            if build_ann is not None and report.embedded:
+                build_ann()
+    else:
+        report = search.sync(embed=embed)
     data = {"keyword_indexed": report.keyword, "embedded": report.embedded,
             "vectors_added": report.vectors}
     if as_json:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import PaperradarError
+from ..models import Paper
 from .base import EnrichContext, Enricher, Enrichment, RetryLater
 from .registry import select
 
@@ -81,14 +82,23 @@ def run_enrichers(store, only=None, *, redo: bool = False, settings: dict | None
 
 def _enrich_chunk(store, enricher: Enricher, chunk: list[tuple[int, str]], ctx: EnrichContext,
                   report: EnricherReport) -> list[tuple[int, str, dict, list[str]]]:
+    return enrich_pairs(enricher, load_pairs(store, chunk), dict(chunk), ctx, report)
+
+
+def load_pairs(store, chunk: list[tuple[int, str]]) -> list[tuple[int, Paper]]:
+    """(pk, paper) of the to-do ``chunk`` (pk, content_hash), leaving out papers gone since listing."""
     papers = store.papers_by_pk([pk for pk, _ in chunk])
-    hashes = dict(chunk)
-    by_id = {p.id: pk for pk, p in zip([pk for pk, _ in chunk], papers)} if len(papers) == len(chunk) else None
-    if by_id is None:  # a paper vanished between listing and loading: realign
-        live = {store.pk_of(p.id): p for p in papers}
-        pairs = [(pk, live[pk]) for pk, _ in chunk if pk in live]
-    else:
-        pairs = list(zip([pk for pk, _ in chunk], papers))
+    if len(papers) == len(chunk):
+        return list(zip([pk for pk, _ in chunk], papers))
+    live = {store.pk_of(p.id): p for p in papers}  # a paper vanished between listing and loading: realign
+    return [(pk, live[pk]) for pk, _ in chunk if pk in live]
+
+
+def enrich_pairs(enricher: Enricher, pairs: list[tuple[int, Paper]], hashes: dict[int, str],
+                 ctx: EnrichContext, report: EnricherReport) -> list[tuple[int, str, dict, list[str]]]:
+    """The rows ``store.save_enrichments`` takes for these papers: one batch call,
+    paper by paper when it fails (failures go to ``report`` and are not stored).
+    Needs no store itself (the Ray engine runs it on workers)."""
     try:
         results = enricher.enrich([p for _, p in pairs], ctx)
         if len(results) != len(pairs):
