@@ -361,3 +361,122 @@ def test_query_parameters_cannot_inject(client):
         assert client.get("/api/papers", params={"category": value[:40], "author": value}).json()["papers"] == []
         assert client.get("/search", params={"q": value, "source": value[:40]}).status_code == 200
     assert len(client.get("/api/papers", params={"limit": 200}).json()["papers"]) == len(before)
+
+
+# -- every upload, every online source (extended for issue 8) --------------------------------------------
+
+def upload_routes(app) -> list:
+    """The routes that take a file, from the app's routes (a File body parameter)."""
+    from fastapi.params import File
+    from hostile import app_routes
+
+    return [r for r in app_routes(app) if any(isinstance(f.field_info, File) for f in r.dependant.body_params)]
+
+
+def test_no_upload_name_reaches_the_file_system(built, tmp_path, monkeypatch):
+    import re
+    import tempfile
+
+    scratch, escape = tmp_path / "tmp", tmp_path / "escape"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # uploads' temp directories go here
+    names = ["../../escape/rel.bib", "..\\..\\escape\\win.bib", str(escape / "abs.bib"), "/etc/passwd",
+             "C:\\Windows\\evil.bib", "....//....//escape/dots.bib", "%2e%2e%2fescape%2fenc.bib",
+             "\u2025/escape/twodot.bib", "\uff0e\uff0e/escape/wide.bib", "evil\x00.bib", "a" * 300 + ".bib",
+             ".bashrc", "..", "", " ", "con.bib", "escape/../../escape/mixed.bib"]
+    app = make_app(built)
+    add_user(app, "ana")
+    routes = upload_routes(app)
+    assert {r.path for r in routes} >= {"/api/ingest", "/api/library/import", "/library/import"}
+    tried = 0
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.headers["Authorization"] = f"Bearer {api_token(app, 'ana')}"
+        for route in routes:
+            for name in names:
+                body = b'{"title": "An uploaded paper"}\nnot json\n' if route.path == "/api/ingest" else \
+                    b"@misc{up, title={An uploaded bibliography entry}, year={2024}}\n@misc{broken, title = {\n"
+                answer = c.post(route.path, files={"file": (name, body)})
+                tried += 1
+                assert answer.status_code in (200, 400, 422), (route.path, name, answer.status_code, answer.text[:200])
+                for leak in (str(tmp_path), "/tmp/", "paperradar-import-", "../", "..\\", "/etc/passwd", "escape/"):
+                    assert leak not in answer.text, (route.path, name, leak)
+                named = re.findall(r"upload[:/]([^\"\s<:]*)", answer.text)
+                assert all(re.fullmatch(r"[A-Za-z0-9._-]*", n) for n in named), named
+    assert not escape.exists() and not (tmp_path.parent / "escape").exists()
+    assert [p for p in scratch.rglob("*")] == []  # nothing left behind either
+    assert tried == len(routes) * len(names)
+
+
+def _wait(client, job_id: str) -> dict:
+    import time
+
+    for _ in range(200):
+        job = client.get(f"/api/ingest/{job_id}").json()
+        if job["state"] != "running":
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"ingest job {job_id} still running")
+
+
+@pytest.mark.parametrize("target", [
+    "http://169.254.169.254/latest/meta-data/", "https://169.254.169.254/latest/meta-data/",
+    "http://huggingface.co/api/daily_papers", "https://localhost:8000/api/papers", "https://127.0.0.1/",
+    "https://[::1]/", "https://huggingface.co.evil.example/", "https://evil.example/@huggingface.co/",
+    "file:///etc/passwd", "//169.254.169.254/relative"])
+def test_redirects_cannot_take_an_online_ingest_to_other_hosts(built, tmp_path, target):
+    from web_helpers import store_copy
+
+    from paperradar.sources.http import Http
+    from paperradar.web.ingest import SOURCE_HOSTS
+
+    reached: list[httpx.URL] = []
+
+    def handler(request):  # every source host answers with a redirect to the target
+        reached.append(request.url)
+        return httpx.Response(302, headers={"Location": target})
+
+    with store_copy(built, tmp_path) as location:
+        app = make_app(location, http_factory=lambda: Http(transport=httpx.MockTransport(handler),
+                                                           sleep=lambda s: None, retries=0))
+        add_user(app, "ana")
+        with TestClient(app, raise_server_exceptions=False) as c:
+            c.headers["Authorization"] = f"Bearer {api_token(app, 'ana')}"
+            before = len(c.get("/api/papers", params={"limit": 200}).json()["papers"])
+            started = c.post("/api/ingest", data={"source": "hf:2026-06-19"})
+            assert started.status_code == 202, started.text
+            job = _wait(c, started.json()["id"])
+            after = len(c.get("/api/papers", params={"limit": 200}).json()["papers"])
+    assert reached and all(u.scheme == "https" and u.host in SOURCE_HOSTS for u in reached), reached
+    assert job["state"] == "failed" or job["summary"]["offline"] or job["summary"]["added"] == 0, job
+    assert after == before
+
+
+@pytest.mark.parametrize("spec", [
+    "rss:http://169.254.169.254/", "http://169.254.169.254/", "arxiv:@169.254.169.254",
+    "arxiv:http://169.254.169.254/latest", "oai:http://169.254.169.254/", "hf:../../169.254.169.254",
+    "hf:2026-06-19@169.254.169.254", "arxiv-new:cs.LG@evil.example", "hf:2026-06-19#@evil.example",
+    "arxiv:cat:cs.LG&base=https://evil.example/", "oai:cs:cs:LG:2024-06-01?url=//evil.example",
+    "file:/etc/passwd", "upload:../../etc/passwd"])
+def test_user_named_sources_reach_only_the_source_hosts(built, tmp_path, spec):
+    from web_helpers import store_copy
+
+    from paperradar.sources.http import Http
+    from paperradar.web.ingest import SOURCE_HOSTS
+
+    reached: list[httpx.URL] = []
+
+    def handler(request):
+        reached.append(request.url)
+        return httpx.Response(404)
+
+    with store_copy(built, tmp_path) as location:
+        app = make_app(location, http_factory=lambda: Http(transport=httpx.MockTransport(handler),
+                                                           sleep=lambda s: None, retries=0))
+        add_user(app, "ana")
+        with TestClient(app, raise_server_exceptions=False) as c:
+            c.headers["Authorization"] = f"Bearer {api_token(app, 'ana')}"
+            started = c.post("/api/ingest", data={"source": spec})
+            assert started.status_code in (202, 400), (spec, started.status_code, started.text)
+            if started.status_code == 202:
+                _wait(c, started.json()["id"])
+    assert all(u.scheme == "https" and u.host in SOURCE_HOSTS for u in reached), (spec, reached)

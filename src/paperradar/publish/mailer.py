@@ -11,8 +11,9 @@ Settings (environment)::
     PAPERRADAR_MAIL_FROM       the sender, "paperradar <radar@example.org>"
     PAPERRADAR_BASE_URL        where the web app runs: unsubscribe links are {base}/unsubscribe/{token}
 
-Header values are cleaned of CR, LF and other control characters before they
-reach a header, so a reader's name or a topic cannot inject headers.
+Header values are cleaned of CR, LF, other control characters and bidi overrides
+before they reach a header, so a reader's name or a topic cannot inject headers,
+and the recipient must be one plain mailbox, so it cannot add recipients.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid
 
 from ..errors import InputError, PaperradarError
 
@@ -35,22 +36,50 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 587
 TIMEOUT_S = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+# Controls, line and paragraph separators, and the bidi overrides and isolates that
+# would make a subject or a name read differently from what it is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85\u202a-\u202e\u2066-\u2069]+")
+# One plain mailbox, local@domain: dot-atom local part, host name labels. No display
+# names, lists, comments, quoted parts or literals: nothing that could add a recipient.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_MAILBOX = re.compile(_ATOM + r"(?:\." + _ATOM + r")*@" + _LABEL + r"(?:\." + _LABEL + r")*")
 NOT_CONFIGURED = ("email is not configured: set PAPERRADAR_SMTP_HOST (and PAPERRADAR_MAIL_FROM, "
                   "PAPERRADAR_BASE_URL; PAPERRADAR_SMTP_USER/_PASSWORD to log in)")
 
 
 class MailError(PaperradarError):
-    """Sending failed; ``accepted`` says whether the server had already taken the message."""
+    """Sending failed; ``accepted`` says whether the server had already taken the message,
+    ``in_doubt`` that the connection broke after the message's last line went out."""
 
-    def __init__(self, message: str, accepted: bool = False):
+    def __init__(self, message: str, accepted: bool = False, in_doubt: bool = False):
         super().__init__(message)
         self.accepted = accepted
+        self.in_doubt = in_doubt
+
+
+def check_address(address: str | None) -> str:
+    """``address`` when it is one plain mailbox (``name@example.org``), else InputError."""
+    address = address or ""
+    if len(address) > 254 or len(address.rpartition("@")[0]) > 64 or not _MAILBOX.fullmatch(address) \
+            or "=?" in address:  # an RFC 2047 encoded word: the email package decodes it when it writes To
+        raise InputError("email", f"not an email address: {address!r} (write it like name@example.org)")
+    return address
+
+
+def parse_sender(sender: str | None) -> tuple[str, str]:
+    """(display name, address) of ``Name <address>`` or a bare address; InputError unless
+    the address is one plain mailbox."""
+    match = re.fullmatch(r"(.*?)<([^<>]*)>\s*", sender or "", re.DOTALL)
+    name, address = (match[1], match[2]) if match else ("", sender or "")
+    return clean_header(clean_header(name).strip('"')), check_address(address.strip())
 
 
 def clean_header(value: str | None, limit: int = 300) -> str:
-    """A header value on one line: CR, LF and control characters become spaces."""
-    return " ".join(_CONTROL.sub(" ", value or "").split())[:limit]
+    """A header value on one line: CR, LF and control characters become spaces, and an
+    RFC 2047 encoded word (``=?utf-8?q?...?=``) is broken up, because the email package
+    decodes it when it writes the header (CR LF included, on Python before 3.11.10)."""
+    return " ".join(_CONTROL.sub(" ", value or "").split()).replace("=?", "= ?")[:limit]
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -85,9 +114,11 @@ class SmtpSettings:
             raise InputError("PAPERRADAR_SMTP_PORT", "the SMTP port is a number, such as 587") from None
         user = (env.get("PAPERRADAR_SMTP_USER") or "").strip() or None
         sender = clean_header(env.get("PAPERRADAR_MAIL_FROM")) or (user if user and "@" in user else "")
-        if "@" not in parseaddr(sender)[1]:
+        try:
+            parse_sender(sender)
+        except InputError:
             raise InputError("PAPERRADAR_MAIL_FROM", "set the sender address, e.g. "
-                             "PAPERRADAR_MAIL_FROM='paperradar <radar@example.org>'")
+                             "PAPERRADAR_MAIL_FROM='paperradar <radar@example.org>'") from None
         return cls(host=host, sender=sender, port=port, user=user,
                    password=env.get("PAPERRADAR_SMTP_PASSWORD") or None,
                    starttls=_flag(env.get("PAPERRADAR_SMTP_STARTTLS"), default=user is not None),
@@ -109,12 +140,11 @@ def unsubscribe_link(base_url: str, token: str) -> str:
 def build_message(*, sender: str, to_email: str, to_name: str | None, subject: str, text: str,
                   html: str, unsubscribe: str) -> EmailMessage:
     """A multipart/alternative message (text, then HTML) with List-Unsubscribe headers."""
-    if any(c in to_email for c in "\r\n<>, ") or "@" not in to_email:
-        raise InputError("email", f"not an email address: {to_email!r}")
+    check_address(to_email)
     msg = EmailMessage()
-    name, address = parseaddr(clean_header(sender))
-    domain = address.rpartition("@")[2] or "paperradar.local"
-    msg["From"] = Address(clean_header(name), addr_spec=address)
+    name, address = parse_sender(sender)
+    domain = address.rpartition("@")[2]
+    msg["From"] = Address(name, addr_spec=address)
     local, _, host = to_email.partition("@")
     msg["To"] = Address(clean_header(to_name), local, host)
     msg["Subject"] = clean_header(subject)
@@ -130,6 +160,31 @@ def build_message(*, sender: str, to_email: str, to_name: str | None, subject: s
 
 def _scrub(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
+
+
+def _data_with_commit_point(smtp: smtplib.SMTP, commit_point: Callable[[], None], passed: list[bool]):
+    """``smtp.data`` split at the message's final line (``.``): a server delivers
+    nothing before it has read that line, so until ``commit_point()`` returns the
+    message surely is not delivered, and from then on it may be. If
+    ``commit_point`` raises, the connection is dropped without the final line."""
+
+    def data(msg: bytes):
+        smtp.putcmd("data")
+        code, reply = smtp.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        body = re.sub(rb"(?m)^\.", b"..", msg if isinstance(msg, bytes) else msg.encode("ascii"))
+        smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+        try:
+            commit_point()
+        except BaseException:
+            smtp.close()
+            raise
+        passed.append(True)
+        smtp.send(b".\r\n")
+        return smtp.getreply()
+
+    return data
 
 
 class Mailer:
@@ -150,10 +205,13 @@ class Mailer:
             return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
         return smtplib.SMTP(s.host, s.port, timeout=s.timeout)
 
-    def send(self, msg: EmailMessage) -> str:
+    def send(self, msg: EmailMessage, commit_point: Callable[[], None] | None = None) -> str:
         """Send one message; its Message-ID once the server accepted it. Raises MailError
-        with ``accepted=False`` when it surely was not delivered to the server."""
+        with ``accepted=False`` when it surely was not delivered to the server, and
+        ``in_doubt=True`` when the connection failed after the message's final line
+        went out. ``commit_point`` is called just before that line is sent."""
         s = self.settings
+        passed: list[bool] = []
         where = f"{s.host}:{s.port}"
         try:
             smtp = self._connect()
@@ -167,6 +225,8 @@ class Mailer:
                     smtp.ehlo()
                 if s.user:
                     smtp.login(s.user, s.password or "")
+                if commit_point is not None:
+                    smtp.data = _data_with_commit_point(smtp, commit_point, passed)
                 refused = smtp.send_message(msg)
             except smtplib.SMTPAuthenticationError as exc:
                 raise MailError(f"the SMTP server {where} refused the login of {s.user!r} "
@@ -175,7 +235,10 @@ class Mailer:
                 raise MailError(f"the SMTP server {where} does not support "
                                 f"{'STARTTLS' if s.starttls else 'login'}: {_scrub(str(exc), s.password)}") from None
             except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
-                raise MailError(f"sending through {where} failed: {_scrub(str(exc), s.password)}") from None
+                doubt = bool(passed) and not isinstance(exc, smtplib.SMTPResponseException)
+                raise MailError(f"sending through {where} failed: {_scrub(str(exc), s.password)}"
+                                + (" after the whole message went out: it may have been delivered" if doubt
+                                   else ""), in_doubt=doubt) from None
             if refused:
                 raise MailError(f"the SMTP server {where} refused {', '.join(refused)}")
         finally:

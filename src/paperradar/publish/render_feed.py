@@ -19,6 +19,7 @@ from .latex import to_plain
 from .render_html import render_entry_html
 
 DEFAULT_SITE = "https://arxiv.org/"
+MAX_AUTHOR_CHARS = 200
 
 
 @dataclass
@@ -65,6 +66,12 @@ def paper_urn(paper_id: str | None, pk: int) -> str:
     return f"urn:paperradar:paper:{quote(paper_id or str(pk), safe='.-_~')}"
 
 
+def _author(name: str) -> str:
+    """A name for an Atom ``<author>``: one line, clipped (feedparser's author regex takes
+    seconds per kilobyte, so a 50,000-character name would stall a reader for minutes)."""
+    return " ".join(xml_safe(name).split())[:MAX_AUTHOR_CHARS]
+
+
 def _day_of(entry: EntryView, fallback: datetime) -> datetime:
     for text in (entry.day, entry.paper.date):
         try:
@@ -85,10 +92,11 @@ def feed_view(digest: Digest, site_url: str | None = None, feed_url: str | None 
             title = f"[{entry.tag}] {title}"
         summary = next((text for _, text in entry.summaries), "")
         items.append(FeedItem(
-            title=xml_safe(title), link=entry.link("abstract") or (entry.links[0][2] if entry.links else site),
+            title=" ".join(xml_safe(title).split()),  # one line: readers show it as a headline
+            link=entry.link("abstract") or (entry.links[0][2] if entry.links else site),
             guid=paper_urn(entry.paper.id, entry.pk), when=_day_of(entry, digest.generated),
             html=str(render_entry_html(entry, digest.language)), summary=xml_safe(to_plain(summary)),
-            authors=[xml_safe(a) for a in entry.authors if a != "et al."][:10],
+            authors=[_author(a) for a in entry.authors if a != "et al."][:10],
             categories=list(entry.paper.categories)))
     key = quote(f"{digest.topic or digest.reader or 'trending'}", safe="")
     return FeedView(

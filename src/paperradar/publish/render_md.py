@@ -8,9 +8,14 @@ from .digest import Digest
 from .env import text_env
 
 _BLANKS = re.compile(r"\n{3,}")
+# Control characters (but tab and newline) never reach a Markdown or text digest: an
+# escape sequence would drive the reader's terminal, a bare CR would rewrite a line.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKS = "\r\x0b\x0c\x85"
 
 
 def _tidy(text: str) -> str:
+    text = _CONTROLS.sub(lambda m: " " if m[0] in _BREAKS else "", text)
     return _BLANKS.sub("\n\n", text).strip() + "\n"
 
 

@@ -69,6 +69,14 @@ def online_ref(spec: str) -> SourceRef:
     return SourceRef(spec, f"{match[1]}:{arg}", lambda http, state: source.fetch(arg, http, state), online=True)
 
 
+def hide_temp_dir(summary: Any, tmp: str) -> Any:
+    """An import summary that names the upload, never the server's temporary file."""
+    summary.problems = [type(p)(p.where.replace(tmp, "upload"), p.message.replace(tmp, "upload"))
+                        for p in summary.problems]
+    summary.notices = [str(n).replace(tmp, "upload") for n in summary.notices]
+    return summary
+
+
 def upload_ref(data: bytes, filename: str | None) -> SourceRef:
     label = f"upload:{safe_filename(filename)}"
     inp = Input.from_bytes(data, label)

@@ -132,9 +132,7 @@ def import_library(request: Request, file: UploadFile = File(...),
         except PaperradarError as exc:  # name the upload, not the server's temp file
             raise InputError("file", str(exc).replace(tmp, "upload")) from None
     services.library_changed(p, reader)
-    result = summary.as_dict()
-    for problem in result.get("problems", []):  # name the upload, not the temp file
-        problem["where"] = str(problem["where"]).replace(tmp, "upload")
+    result = web_ingest.hide_temp_dir(summary, tmp).as_dict()
     web_ingest.sync_keyword(p)
     return json_ok(request, result)
 
@@ -155,6 +153,9 @@ def export_library(request: Request, format: Literal["bibtex", "jsonl", "csv"] =
 
 
 def subscribe(request: Request, reader: Reader, body: SubscriptionIn) -> dict:
+    from ..publish.mailer import check_address
+
+    check_address(body.email.strip())  # one plain mailbox: nothing that adds a recipient or a header
     topics = {"queries": [q.strip() for q in body.queries if q.strip()][:20],
               "categories": [c.strip() for c in body.categories if c.strip()][:20],
               "tags": _clean_tags([t for t in body.tags if t.strip()])}

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..errors import PaperradarError
-from ..store.base import Reader
+from ..store.base import Reader, Subscription
 from . import digest_view, ingest as web_ingest, services
-from .deps import WebError, current_reader, parts, require_reading, require_writer
+from .deps import WebError, client_ip, current_reader, parts, require_reading, require_writer
 from .features import feature
 from .present import paper_path
 from .render import page
@@ -86,7 +86,8 @@ def library_import(request: Request, file: UploadFile = File(...), tag: str = Fo
         with tempfile.TemporaryDirectory(prefix="paperradar-import-") as tmp:
             path = Path(tmp) / web_ingest.safe_filename(file.filename)
             path.write_bytes(data)
-            summary = found.fn(p.store, p.store.reader(reader.name), str(path), tag=tag.strip() or None)
+            summary = web_ingest.hide_temp_dir(
+                found.fn(p.store, p.store.reader(reader.name), str(path), tag=tag.strip() or None), tmp)
             message = None
     except PaperradarError as exc:
         summary, message = None, str(exc).replace(tmp, "upload")
@@ -149,20 +150,31 @@ async def digest_subscribe(request: Request, reader: Reader = Depends(require_wr
     return RedirectResponse("/digest?subscribed=1", status_code=303)
 
 
+def _known_link(request: Request, token: str, find) -> Subscription:
+    """The subscription of an unsubscribe token. Unknown tokens count against the address
+    like wrong API tokens do, so links cannot be guessed by trying many."""
+    auth, ip = parts(request).auth, client_ip(request)
+    wait = auth.tokens_by_ip.retry_after(ip)
+    if wait:
+        raise WebError(429, f"too many unknown links from this address; try again in {wait} s",
+                       {"Retry-After": str(wait)})
+    sub = find(token) if len(token) <= 200 else None
+    if sub is None:
+        auth.tokens_by_ip.fail(ip)
+        raise WebError(404, "this unsubscribe link is not known (it may be from another radar)")
+    return sub
+
+
 @router.get("/unsubscribe/{token}")
 def unsubscribe_page(request: Request, token: str):
-    sub = parts(request).store.subscription_by_token(token)
-    if sub is None:
-        raise WebError(404, "this unsubscribe link is not known (it may be from another radar)")
+    sub = _known_link(request, token, parts(request).store.subscription_by_token)
     return page(request, "unsubscribe.html", sub=sub, token=token, done=False, email=_masked(sub.email))
 
 
 @router.post("/unsubscribe/{token}")
 def unsubscribe(request: Request, token: str):
     """The token is the secret: no session or CSRF needed (one-click unsubscribe, RFC 8058)."""
-    sub = parts(request).store.unsubscribe(token)
-    if sub is None:
-        raise WebError(404, "this unsubscribe link is not known (it may be from another radar)")
+    sub = _known_link(request, token, parts(request).store.unsubscribe)
     return page(request, "unsubscribe.html", sub=sub, token=token, done=True, email=_masked(sub.email))
 
 
