@@ -160,9 +160,6 @@ def test_cli_options_refuse_injection(built):
     FIGURES.update({"CLI options": len(CLI_CALLS), "CLI payloads": len(CLI_PAYLOADS), "CLI runs": tried})
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py (not this helper's to change): --limit takes any integer; "
-                   "`list --limit -1` lists everything on SQLite and crashes with PostgreSQL's "
-                   "InvalidRowCountInLimitClause; needs click.IntRange(min=0) on every --limit")
 def test_negative_limits_are_refused_clearly(built):
     from paperradar.cli import cli
 

@@ -54,7 +54,8 @@ for _command in (*PUBLISH_COMMANDS, like_command, dislike_command, save_command,
 
 @cli.command("list")
 @_filters
-@click.option("--limit", default=20, show_default=True, help="How many papers (0: all).")
+@click.option("--limit", default=20, type=click.IntRange(min=0), show_default=True,
+              help="How many papers (0: all).")
 @json_option
 @click.pass_context
 @domain_errors

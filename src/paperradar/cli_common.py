@@ -5,6 +5,7 @@ here (not from ``cli``), so any of them can be imported first."""
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from typing import Callable
 
@@ -40,10 +41,23 @@ def json_option(fn: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (lines) for machines.")(fn)
 
 
-def stdout_console():
-    from rich.console import Console
+#: C0 and C1 control characters other than tab and newline: in paper data they could
+#: drive the reader's terminal (colours, window titles, clipboard writes).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-    return Console(soft_wrap=False)
+
+def stdout_console():
+    """A Rich console for results; the text it prints carries no control characters
+    (its own styling still goes out when stdout is a terminal)."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def _render_buffer(self, buffer):
+            return super()._render_buffer(
+                s if s.control else Segment(_TERMINAL_CONTROLS.sub("", s.text), s.style) for s in buffer)
+
+    return SafeConsole(soft_wrap=False)
 
 
 def store_from(ctx: click.Context):

@@ -23,7 +23,7 @@ def recommendation_to_dict(rec) -> dict:
 @reader_option
 @click.option("--tag", metavar="TAG", help="Recommend for one of your tags.")
 @period_options
-@click.option("--limit", default=20, show_default=True, help="How many papers.")
+@click.option("--limit", default=20, type=click.IntRange(min=0), show_default=True, help="How many papers.")
 @click.option("--novelty", "novelty_weight", type=click.FloatRange(0, 1), default=None,
               help="Weight of novelty in the score, 0..1 (default 0.1: relevance first).")
 @click.option("--sort", type=click.Choice(["score", "relevance", "novelty"]), default="score",

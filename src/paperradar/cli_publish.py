@@ -34,7 +34,7 @@ def _period_options(fn):
 
 @click.command("trending")
 @_period_options
-@click.option("--limit", default=20, show_default=True, help="How many papers.")
+@click.option("--limit", default=20, type=click.IntRange(min=0), show_default=True, help="How many papers.")
 @json_option
 @click.pass_context
 @domain_errors
@@ -75,7 +75,7 @@ def trending_command(ctx, day, week, limit, as_json):
               help="Markdown, an HTML page, an email (MIME), an RSS 2.0 or Atom feed.")
 @click.option("--lang", type=click.Choice(["en", "zh", "both"]), default="en", show_default=True,
               help="Language of titles and summaries where a translation exists.")
-@click.option("--limit", default=10, show_default=True, help="Numbered entries.")
+@click.option("--limit", default=10, type=click.IntRange(min=0), show_default=True, help="Numbered entries.")
 @click.option("--also", default=5, show_default=True, help="Further titles under 'also worth a look'.")
 @click.option("--query", "queries", multiple=True, metavar="TEXT", help="Only papers on this topic (repeatable).")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="Only this category (repeatable).")

@@ -45,7 +45,8 @@ def _print_boards(boards, dataset: str) -> None:
 @click.command("results")
 @click.option("--dataset", metavar="NAME", help="Leaderboard of the claims on this dataset (any spelling).")
 @click.option("--metric", metavar="NAME", help="Only claims of this metric (top-1, BLEU, FID...).")
-@click.option("--limit", default=10, show_default=True, help="Rows per metric (0: all).")
+@click.option("--limit", default=10, type=click.IntRange(min=0), show_default=True,
+              help="Rows per metric (0: all).")
 @json_option
 @click.pass_context
 @domain_errors

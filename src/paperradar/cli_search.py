@@ -56,7 +56,7 @@ def _sync_for_search(engine: SearchEngine, mode: str, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="Keyword (BM25), semantic (embeddings) or both fused.")
-@click.option("--limit", default=20, show_default=True, help="How many papers.")
+@click.option("--limit", default=20, type=click.IntRange(min=0), show_default=True, help="How many papers.")
 @click.option("--operators", is_flag=True,
               help="Read AND/OR/NOT, -word, \"phrases\" and field:word in the query.")
 @_filters
@@ -86,7 +86,7 @@ def search_command(ctx, query, mode, limit, operators, since, until, category, s
 
 @click.command("related")
 @click.argument("paper_id")
-@click.option("--limit", default=10, show_default=True, help="How many papers.")
+@click.option("--limit", default=10, type=click.IntRange(min=0), show_default=True, help="How many papers.")
 @json_option
 @click.pass_context
 @domain_errors

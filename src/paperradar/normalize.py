@@ -251,3 +251,19 @@ def latex_to_text(text: str | None) -> str | None:
         return _latex_converter().latex_to_text(text)
     except Exception:  # pylatexenc is lenient; never let a name break an import
         return text
+
+
+# One plain mailbox, local@domain: dot-atom local part, host name labels. No display
+# names, lists, comments, quoted parts or literals: nothing that could add a recipient.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_MAILBOX = re.compile(_ATOM + r"(?:\." + _ATOM + r")*@" + _LABEL + r"(?:\." + _LABEL + r")*")
+
+
+def is_mailbox(address: str | None) -> bool:
+    """True when ``address`` is one plain mailbox (``name@example.org``) and nothing
+    more: no second recipient, display name or RFC 2047 encoded word (the email
+    package decodes those when it writes a header)."""
+    address = address or ""
+    return (len(address) <= 254 and len(address.rpartition("@")[0]) <= 64
+            and _MAILBOX.fullmatch(address) is not None and "=?" not in address)

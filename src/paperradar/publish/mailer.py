@@ -31,6 +31,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from ..errors import InputError, PaperradarError
+from ..normalize import is_mailbox
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,6 @@ TIMEOUT_S = 60
 # Controls, line and paragraph separators, and the bidi overrides and isolates that
 # would make a subject or a name read differently from what it is.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85\u202a-\u202e\u2066-\u2069]+")
-# One plain mailbox, local@domain: dot-atom local part, host name labels. No display
-# names, lists, comments, quoted parts or literals: nothing that could add a recipient.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_MAILBOX = re.compile(_ATOM + r"(?:\." + _ATOM + r")*@" + _LABEL + r"(?:\." + _LABEL + r")*")
 NOT_CONFIGURED = ("email is not configured: set PAPERRADAR_SMTP_HOST (and PAPERRADAR_MAIL_FROM, "
                   "PAPERRADAR_BASE_URL; PAPERRADAR_SMTP_USER/_PASSWORD to log in)")
 
@@ -61,8 +57,7 @@ class MailError(PaperradarError):
 def check_address(address: str | None) -> str:
     """``address`` when it is one plain mailbox (``name@example.org``), else InputError."""
     address = address or ""
-    if len(address) > 254 or len(address.rpartition("@")[0]) > 64 or not _MAILBOX.fullmatch(address) \
-            or "=?" in address:  # an RFC 2047 encoded word: the email package decodes it when it writes To
+    if not is_mailbox(address):
         raise InputError("email", f"not an email address: {address!r} (write it like name@example.org)")
     return address
 

@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from ..errors import InputError, NotFound
+from ..normalize import is_mailbox
 from .base import LibraryEntry, Reader, Subscription
 from .postgres_codec import pg_json, pg_text
 from .sqlite_readers import SCHEDULES, IssueClaim
@@ -99,8 +100,8 @@ class PgReaderTables:
         """Create or update the reader's subscription for ``email`` (re-activating it)."""
         if schedule not in SCHEDULES:
             raise InputError("--schedule", f"schedule is one of {', '.join(SCHEDULES)}, not {schedule!r}")
-        if "@" not in (email or "") or any(c in email for c in "\r\n<>, "):
-            raise InputError("--email", f"not an email address: {email!r}")
+        if not is_mailbox(email):
+            raise InputError("--email", f"not an email address: {email!r} (write it like name@example.org)")
         email = pg_text(email)
         self.conn.execute(
             "INSERT INTO subscriptions (reader_id, email, topics, schedule, language, token, active, created_at)"

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ..errors import InputError, NotFound
+from ..normalize import is_mailbox
 from .base import LibraryEntry, Reader, Subscription
 
 SCHEDULES = ("daily", "weekly")
@@ -111,8 +112,8 @@ class ReaderTables:
         """Create or update the reader's subscription for ``email`` (re-activating it)."""
         if schedule not in SCHEDULES:
             raise InputError("--schedule", f"schedule is one of {', '.join(SCHEDULES)}, not {schedule!r}")
-        if "@" not in (email or "") or any(c in email for c in "\r\n<>, "):
-            raise InputError("--email", f"not an email address: {email!r}")
+        if not is_mailbox(email):
+            raise InputError("--email", f"not an email address: {email!r} (write it like name@example.org)")
         self.db.execute(
             "INSERT INTO subscriptions (reader_id, email, topics, schedule, language, token, active, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (reader_id, email) DO UPDATE SET"
