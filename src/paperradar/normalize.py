@@ -9,8 +9,8 @@ import unicodedata
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
-_NEW_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])")
-_OLD_ID = re.compile(r"(?<![\w.])([a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?(?!\d)")
+_NEW_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v(\d{1,9}))?(?![\d])")
+_OLD_ID = re.compile(r"(?<![\w.])([a-z][a-z\-]{1,20}(?:\.[A-Z]{2})?/\d{7})(?:v(\d{1,9}))?(?!\d)")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 
 

@@ -260,6 +260,7 @@ class KeywordIndex:
             must.append(Query.range_query(self._schema, "date_hi", INTEGER, lower_bound=first))
         if last is not None:
             must.append(Query.range_query(self._schema, "date_lo", INTEGER, upper_bound=last))
+        query_text.check_text(category=filters.category, source=filters.source, author=filters.author)
         for name, value in (("categories", filters.category), ("sources", filters.source)):
             if value is not None:
                 must.append(Query.term_query(self._schema, name, value.strip().lower()))

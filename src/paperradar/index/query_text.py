@@ -94,6 +94,16 @@ def operator_error(query: str, exc: Exception) -> InputError:
                       "\"...\", balance brackets, use AND/OR/NOT and title:, abstract:, authors:")
 
 
+def check_text(**filters: str | None) -> None:
+    """InputError naming the first text filter (category, source, author...) that is not
+    valid Unicode: lone surrogates, undecodable bytes passed through from a command line."""
+    for name, value in filters.items():
+        try:
+            (value or "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(name, f"{value!r} is not valid text (undecodable bytes?)") from None
+
+
 #: Names of the index's text analysers: stemmed English words, name words, whole keywords.
 STEMMED, NAMES, KEYWORDS = "paperradar_en", "paperradar_name", "paperradar_keyword"
 

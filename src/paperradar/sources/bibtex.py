@@ -16,7 +16,7 @@ from ..models import Author, Link, Paper
 from ..normalize import (
     clean_space, link_kind, normalize_category, normalize_doi, parse_arxiv_id, parse_date,
 )
-from .base import FileFormat, Input, Item, Notice, Problem, clip
+from .base import MAX_FIELD_CHARS, FileFormat, Input, Item, Notice, Problem, clip
 from .bibtex_writer import (  # noqa: F401  (format_bibtex: the export, next to its reader)
     MONTHS, affiliation_list, category_codes, format_bibtex, person_name, plain, read_own_fields,
     split_top_level,
@@ -25,7 +25,7 @@ from .bibtex_writer import (  # noqa: F401  (format_bibtex: the export, next to 
 SOURCE = "bibtex"
 MONTH_MACROS = {m[:3]: m.capitalize() for m in MONTHS}
 
-_SNIFF = re.compile(r"\A(?:\s+|%[^\n]*\n?)*@\s*[A-Za-z]+\s*[{(]")
+_SNIFF = re.compile(r"\A(?:\s+|%[^\n]*)*+@\s*[A-Za-z]+\s*[{(]")  # *+: no backtracking blowup
 _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z]+)[ \t\r\n]*([{(])")
 _NEXT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]+[ \t\r\n]*[{(]")
 _STRUCTURE = re.compile(r'\\[\\{}"]|[{}"]|\n[ \t]*@[ \t]*[A-Za-z]+[ \t\r\n]*[{(]')
@@ -66,10 +66,11 @@ class _Scanner:
         self._line_pos, self._line = 0, 1
 
     def line_at(self, pos: int) -> int:
-        """1-based line of ``pos`` (positions are asked in increasing order)."""
+        """1-based line of ``pos``, counted from the position asked before (either way)."""
         if pos < self._line_pos:
-            self._line_pos, self._line = 0, 1
-        self._line += self.text.count("\n", self._line_pos, pos)
+            self._line -= self.text.count("\n", pos, self._line_pos)
+        else:
+            self._line += self.text.count("\n", self._line_pos, pos)
         self._line_pos = pos
         return self._line
 
@@ -243,7 +244,7 @@ def _doi_in_url(url: str) -> str | None:
 
 def entry_to_paper(entry: BibEntry) -> Paper:
     """One BibTeX entry -> Paper. Raises ValueError when it has no title and no abstract."""
-    f = entry.fields
+    f = {k: clip(v, 4 * MAX_FIELD_CHARS) for k, v in entry.fields.items()}  # bounded work
     title, abstract = plain(f.get("title")), plain(f.get("abstract"))
     if not title and not abstract:
         raise ValueError("no title and no abstract")

@@ -25,6 +25,7 @@ from ..normalize import (
 )
 from .base import MAX_LINE_BYTES, FileFormat, Input, Item, Notice, Problem, clip, decode_bytes
 from .csvfile_writer import CSV_COLUMNS, write_csv  # noqa: F401  (the export, next to its reader)
+from .jsonl import bounded_lines, is_translations, unstorable_json
 
 SOURCE = "csv"
 DELIMITERS = (",", "\t", ";")
@@ -63,6 +64,7 @@ def column_key(name: str) -> str:
 def _header_fields(line: str) -> tuple[str, list[str]] | None:
     """(delimiter, column names) of a header line naming a title or abstract column."""
     best = None
+    line = line.split("\r", 1)[0]  # a CR ends the line too (csv.Error if left in)
     for delim in DELIMITERS:
         if delim not in line:
             continue
@@ -108,12 +110,12 @@ def _list_cell(cell: str, split_on: tuple[str, ...]) -> list[Any]:
     if cell.startswith("[") and cell.endswith("]"):
         try:
             value = json.loads(cell)
-        except ValueError:
+        except (ValueError, RecursionError):
             try:
                 value = ast.literal_eval(cell) if len(cell) < 1_000_000 else None
             except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
                 value = None
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple)) and not unstorable_json(value):
             return [v for v in value if v not in (None, "")]
     for sep in split_on:
         if sep in cell:
@@ -126,7 +128,8 @@ def _authors(cell: str) -> list[Author]:
     for item in _list_cell(cell.replace(", and ", ", "), (";", " and ", ",")):
         if isinstance(item, dict):
             name = item.get("name")
-            affs = [str(a) for a in item.get("affiliations") or [] if a]
+            affs = item.get("affiliations")
+            affs = [str(a) for a in affs if a] if isinstance(affs, list) else []
         else:
             name, affs = item, []
         name = clean_space(latex_to_text(str(name))) if name else None
@@ -145,14 +148,12 @@ def float_mangled_arxiv_id(value: str) -> str | None:
 
 
 def _json_cell(cell: str | None, kind: type) -> Any:
-    """The JSON value of a cell if it is one of ``kind``, else None."""
-    if not cell or cell[0] not in "[{":
-        return None
+    """The JSON value of a cell if it is one of ``kind`` (and the store can write it), else None."""
     try:
-        value = json.loads(cell)
-    except ValueError:
+        value = json.loads(cell) if cell and cell[0] in "[{" else None
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, kind) else None
+    return value if isinstance(value, kind) and not unstorable_json(value) else None
 
 
 def _links(cell: str) -> list[Link]:
@@ -200,15 +201,19 @@ def row_to_paper(cols: ColumnMap, row: list[str]) -> Paper:
             paper.links.append(Link(cell[name], kind or link_kind(cell[name])))
     paper.links += _links(cell.get("links", ""))
     _set_arxiv_id(paper, cell)
-    for name in ("translations", "extra", "sources"):
-        if cell.get(name) and _json_cell(cell[name], list if name == "sources" else dict) is None:
+    json_cells = {name: _json_cell(cell.get(name), list if name == "sources" else dict)
+                  for name in ("translations", "extra", "sources")}
+    if not is_translations(json_cells["translations"]):
+        json_cells["translations"] = None
+    for name, value in json_cells.items():
+        if cell.get(name) and value is None:
             extra[column[name]] = cell[name]  # not paperradar's JSON: kept as it is
-    paper.translations = _json_cell(cell.get("translations"), dict) or {}
-    paper.extra = {**(_json_cell(cell.get("extra"), dict) or {}), **extra}
+    paper.translations = json_cells["translations"] or {}
+    paper.extra = {**(json_cells["extra"] or {}), **extra}
     if cols.own_export:
         paper.id = cell.get("id") or None
-        paper.sources = [source_from_dict(s) for s in _json_cell(cell.get("sources"), list) or []
-                         if isinstance(s, dict)]
+        paper.sources = [source_from_dict(s) for s in json_cells["sources"] or []
+                         if isinstance(s, dict) and isinstance(s.get("fields") or {}, dict)]
     return paper
 
 
@@ -223,7 +228,7 @@ def _set_arxiv_id(paper: Paper, cell: dict[str, str]) -> None:
     if paper.arxiv_id is None:
         found = next((parse_arxiv_id(l.url) for l in paper.links if "arxiv.org/" in l.url), None)
         paper.arxiv_id, paper.arxiv_version = found or (None, None)
-    if cell.get("arxiv_version", "").isdigit():
+    if re.fullmatch(r"[0-9]{1,5}", cell.get("arxiv_version", "")):
         paper.arxiv_version = int(cell["arxiv_version"])
 
 
@@ -252,11 +257,12 @@ def parse(inp: Input) -> Iterator[Item]:
     with stream:
         if note:
             yield Notice(note, inp.origin)
-        reader = csv.reader(stream, delimiter=found[0], strict=True)
-        yield from _rows(reader, inp.origin)
+        skipped: list[tuple[int, int]] = []  # lines too long to read: (number, size)
+        reader = csv.reader(bounded_lines(stream, skipped), delimiter=found[0], strict=True)
+        yield from _rows(reader, inp.origin, skipped)
 
 
-def _rows(reader, origin: str) -> Iterator[Item]:
+def _rows(reader, origin: str, skipped: list[tuple[int, int]]) -> Iterator[Item]:
     cols = None
     while True:
         start = reader.line_num + 1
@@ -267,6 +273,11 @@ def _rows(reader, origin: str) -> Iterator[Item]:
         except csv.Error as exc:
             hint = "; a quote opened here is never closed" if "end of data" in str(exc) else ""
             yield Problem(f"{origin}:{start}", f"unreadable row ({exc}{hint}); skipped")
+            row = []
+        if skipped:  # the row held a line too long to read: no record
+            yield from (Problem(f"{origin}:{n}", f"a line of {size} characters is over the "
+                                f"field limit ({MAX_LINE_BYTES}); skipped") for n, size in skipped)
+            skipped.clear()
             continue
         if not any(c.strip() for c in row):
             continue

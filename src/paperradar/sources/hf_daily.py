@@ -148,7 +148,7 @@ def sniff(head: str) -> bool:
         return False
     try:
         first, _ = json.JSONDecoder().raw_decode(text, start)
-    except ValueError:  # a first item longer than the head: the API writes "paper" first
+    except (ValueError, RecursionError):  # a first item longer than the head, or absurdly deep
         return bool(_PAPER_FIRST.match(text, start))
     return isinstance(first, dict) and "paper" in first
 

@@ -25,13 +25,19 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ..errors import InputError
 from ..normalize import clean_space
-from .base import MAX_LINE_BYTES, Input, Notice, Problem, clip
+from .base import MAX_FIELD_CHARS, MAX_LINE_BYTES, Input, Notice, Problem, clip
 
 _BLOCK_BYTES = 256 * 1024
+#: Text and attribute characters (and 64 per element) one wanted element may hold; a
+#: bigger one is skipped with a Problem, so no record can fill memory.
+MAX_ELEMENT_WEIGHT = MAX_LINE_BYTES
+#: Characters of an element's text cleaned before it is clipped to MAX_FIELD_CHARS.
+_CLEAN_CHARS = 4 * MAX_FIELD_CHARS
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
+# Each part matches one way only (no backtracking blowup on '<?a?>' * 30 and no root).
 _ROOT = re.compile(
-    r"^(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<(?:[\w.-]+:)?([\w.-]+)",
-    re.DOTALL,
+    r"^(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->"
+    r"|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*<(?:[\w.-]+:)?([\w.-]+)"
 )
 
 
@@ -62,34 +68,45 @@ def root_name(head_text: str) -> str | None:
 class _Collector:
     """Parser target that builds only the wanted elements (outermost ones)."""
 
-    def __init__(self, wanted: set[str]):
+    def __init__(self, wanted: set[str], origin: str):
         self.wanted = wanted
-        self.found: list[Found] = []
+        self.origin = origin
+        self.found: list[Found | Problem] = []
         self.line = lambda: 0
         self._builder: TreeBuilder | None = None
         self._depth = 0
         self._start_line = 0
+        self._weight = 0  # grows with the element; past MAX_ELEMENT_WEIGHT nothing is kept
 
     def start(self, tag: str, attrib: dict) -> None:
         if self._builder is None:
             if local_name(tag) not in self.wanted:
                 return
             self._builder, self._depth, self._start_line = TreeBuilder(), 0, self.line()
+            self._weight = 0
         self._depth += 1
-        self._builder.start(tag, attrib)
+        self._weight += 64 + sum(len(k) + len(v) for k, v in attrib.items())
+        if self._weight <= MAX_ELEMENT_WEIGHT:
+            self._builder.start(tag, attrib)
 
     def end(self, tag: str) -> None:
         if self._builder is None:
             return
-        self._builder.end(tag)
+        kept = self._weight <= MAX_ELEMENT_WEIGHT
+        if kept:
+            self._builder.end(tag)
         self._depth -= 1
         if self._depth == 0:
-            self.found.append(Found(self._builder.close(), self._start_line))
+            self.found.append(Found(self._builder.close(), self._start_line) if kept else Problem(
+                f"{self.origin}:{self._start_line}", f"a <{local_name(tag)}> of more than "
+                f"{MAX_ELEMENT_WEIGHT} characters or elements; skipped (is the file broken?)"))
             self._builder = None
 
     def data(self, text: str) -> None:
         if self._builder is not None:
-            self._builder.data(text)
+            self._weight += len(text)
+            if self._weight <= MAX_ELEMENT_WEIGHT:
+                self._builder.data(text)
 
     def close(self) -> None:
         return None
@@ -101,7 +118,7 @@ def stream_elements(inp: Input, wanted: set[str]) -> Iterator[Found | Problem | 
     Raises InputError for a DTD or entity declaration, and for XML that
     breaks before any wanted element was read.
     """
-    collector = _Collector(wanted)
+    collector = _Collector(wanted, inp.origin)
     parser = DefusedXMLParser(target=collector, forbid_dtd=True,
                               forbid_entities=True, forbid_external=True)
     collector.line = lambda: parser.parser.CurrentLineNumber
@@ -122,6 +139,10 @@ def stream_elements(inp: Input, wanted: set[str]) -> Iterator[Found | Problem | 
         raise InputError(where, f"refusing XML with a DTD or entity declaration ({exc}); "
                                 "these feeds never need one: remove the <!DOCTYPE ...> block "
                                 "or get the file again from the source") from None
+    except (LookupError, ValueError) as exc:  # ValueError: UnicodeError, multi-byte codecs
+        where = f"{inp.origin}:{parser.parser.CurrentLineNumber}"
+        raise InputError(where, f"cannot read the XML in the encoding it declares ({exc}); "
+                                "save it as UTF-8 or fetch it again from the source") from None
     except ParseError as exc:
         count += len(collector.found)
         yield from collector.found
@@ -224,7 +245,7 @@ def all_text(elem: Element | None) -> str | None:
     """The element's text (nested text included), whitespace collapsed, repaired, clipped."""
     if elem is None:
         return None
-    return clip(clean_space(repair_mojibake("".join(elem.itertext()))))
+    return clip(clean_space(repair_mojibake("".join(elem.itertext())[:_CLEAN_CHARS])))
 
 
 def child_text(elem: Element, name: str) -> str | None:

@@ -8,10 +8,11 @@ from ...normalize import latex_to_text
 from .text import is_cjk_text
 
 _AUTHORS_PREFIX = re.compile(r"(?i)^(?:authors?\s*[:：]\s*|by\s+)")
-_ET_AL = re.compile(r"(?i)\s*,?\s*(?:et\s+al\.?|etc\.?)\s*$")
-_AUTHOR_SEPARATOR = re.compile(r"\s+(?:and|&)\s+|[,，、]")
+# The lookbehinds start a match only where a run of spaces starts: linear on any line.
+_ET_AL = re.compile(r"(?i)(?<![\s,])[\s,]*(?:et\s+al\.?|etc\.?)\s*$")
+_AUTHOR_SEPARATOR = re.compile(r"(?<!\s)\s+(?:and|&)\s+|[,，、]")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
-_FOOTNOTE_TAIL = re.compile(r"[\d*†‡§¶#]+$")
+_FOOTNOTE_TAIL = re.compile(r"(?<![\d*†‡§¶#])[\d*†‡§¶#]+$")
 _NOT_IN_NAMES = set(":;!?[]()<>=|/@$%+“”")
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das",
               "du", "la", "le", "bin", "al", "el", "ten", "ter", "zu", "y", "e", "d'"}

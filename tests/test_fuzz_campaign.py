@@ -1,0 +1,79 @@
+"""Coverage-guided fuzzing (atheris) of every parser and the search query path, bounded.
+
+Each harness in fuzz/ runs in its own subprocess for PAPERRADAR_FUZZ_SECONDS
+(default 2) under libFuzzer's limits (a timeout per input, a memory ceiling);
+any crash, timeout or out-of-memory fails the test, naming the saved input. All
+targets together take about a minute on 2 cores. Longer campaigns:
+``python fuzz/run.py --seconds 300`` (see fuzz/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("atheris", reason="the fuzz extra: pip install 'paperradar[fuzz]'")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fuzz.run import NAMES, run_target  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+SECONDS = int(os.environ.get("PAPERRADAR_FUZZ_SECONDS", "2"))
+#: Harnesses run side by side (the CI machine has 2 cores).
+JOBS = int(os.environ.get("PAPERRADAR_FUZZ_JOBS", "2"))
+
+
+def test_every_harness_runs_its_budget_without_a_finding():
+    assert len(NAMES) == 12, NAMES
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        outcomes = list(pool.map(lambda name: run_target(name, SECONDS, rss_limit_mb=2048,
+                                                         timeout=10), NAMES))
+    print(f"\natheris, {SECONDS} s per target:")
+    for outcome in outcomes:
+        print(outcome.line())
+    print(f"{sum(o.executions for o in outcomes):,} executions in all")
+    found = [f"{o.target}: {o.finding} ({o.detail}); input kept at {o.artifact}"
+             for o in outcomes if o.finding]
+    assert not found, "\n".join(found)
+    assert all(o.executions > 10 for o in outcomes), [(o.target, o.executions) for o in outcomes]
+
+
+_SELF_TEST = '''
+import sys, time
+import atheris
+
+def run(data):
+    if data.startswith(b"crash"):
+        raise RuntimeError("planted crash")
+    if data.startswith(b"hang"):
+        time.sleep(30)
+    if data.startswith(b"hog"):
+        hog = bytearray(900 << 20)
+        hog[::4096] = b"x" * len(hog[::4096])
+        time.sleep(3)
+
+atheris.Setup(sys.argv, run)
+atheris.Fuzz()
+'''
+
+
+@pytest.mark.parametrize("seed, finding", [(b"crash", "crash"), (b"hang", "timeout"),
+                                           (b"hog", "oom")])
+def test_the_runner_reports_crashes_timeouts_and_memory_blowups(tmp_path, seed, finding):
+    """The campaign above can fail: a planted crash, hang and memory hog are each caught."""
+    harness = tmp_path / "fuzz_selftest.py"
+    harness.write_text(_SELF_TEST)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed").write_bytes(seed)
+    outcome = run_target("selftest", 20, rss_limit_mb=400, timeout=2, shared=None,
+                         harness=harness, corpus=corpus, artifacts=tmp_path / "found")
+    assert outcome.finding == finding, outcome
+    assert outcome.artifact and Path(outcome.artifact).read_bytes().startswith(seed)
