@@ -272,7 +272,10 @@ class VectorIndex:
 
     def _exact(self, query: np.ndarray, limit: int, mask: np.ndarray) -> list[VectorHit]:
         rows = np.flatnonzero(mask)
-        scores = self.vectors[rows] @ query
+        if 4 * len(rows) >= len(mask):  # most rows: score them all in place (gathering them copies the matrix)
+            scores = (self.vectors @ query)[rows]
+        else:
+            scores = self.vectors[rows] @ query
         k = min(limit, len(rows))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
