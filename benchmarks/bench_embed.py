@@ -92,6 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="timed runs per embedder (median reported)")
     ap.add_argument("--embedders", nargs="*", default=[], help="more embedders to measure")
     ap.add_argument("--json", default=str(ROOT / "bench-out" / "embed_cpu.json"))
+    ap.add_argument("--pool", action="store_true",
+                    help="also the default embedder on one single-threaded process per core (index/embed_pool.py)")
     args = ap.parse_args(argv)
 
     names = [DEFAULT_EMBEDDER, BASELINE] + [e for e in args.embedders if e not in (DEFAULT_EMBEDDER, BASELINE)]
@@ -100,9 +102,20 @@ def main(argv=None) -> int:
     triplets = evaluate.load_citation_triplets(SHARED / "eval" / "scirepeval" / "citation_triplets_dev.json")
     load_before = os.getloadavg()[0]
     rows = {}
+    pools = {}
+    if args.pool:
+        from paperradar.index.embed_pool import EmbedPool, pool_size
+
+        pool = EmbedPool(DEFAULT_EMBEDDER, pool_size())
+        pools[f"{DEFAULT_EMBEDDER} x{pool.processes} processes"] = pool
+        names.append(next(iter(pools)))
     for name in names:
         t0 = time.perf_counter()
-        emb = get_embedder(name)
+        emb = pools[name] if name in pools else get_embedder(name)
+        if name in pools:  # quality: the same model's vectors (checked below against the baseline)
+            emb.embed(texts[:64])
+            rows[name] = {"load_s": round(time.perf_counter() - t0, 2)}
+            continue
         rows[name] = {"load_s": round(time.perf_counter() - t0, 2), **quality(emb, search_set, triplets)}
         emb.embed(texts[:64])  # warm-up
         print(f"{name}: loaded and scored", file=sys.stderr)
@@ -111,7 +124,7 @@ def main(argv=None) -> int:
     for run in range(args.runs):
         for name in names:
             t0 = time.perf_counter()
-            vectors[name] = get_embedder(name).embed(texts)
+            vectors[name] = (pools[name] if name in pools else get_embedder(name)).embed(texts)
             times[name].append(time.perf_counter() - t0)
         print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{n} {times[n][-1]:.1f} s" for n in names),
               file=sys.stderr)
@@ -123,6 +136,14 @@ def main(argv=None) -> int:
                           runs_s=[round(t, 2) for t in times[name]],
                           cosine_to_baseline_mean=round(float(cos.mean()), 4),
                           cosine_to_baseline_min=round(float(cos.min()), 4))
+    for name, pool in pools.items():
+        pool.close()
+        diff = float(np.abs(vectors[name] - vectors[DEFAULT_EMBEDDER]).max())
+        rows[name]["max_abs_diff_to_single_process"] = diff
+        if diff < 1e-5:  # the same vectors: the same quality
+            rows[name].update({k: rows[DEFAULT_EMBEDDER][k] for k in ("search_ndcg10", "triplet_accuracy")})
+        else:
+            rows[name].update(search_ndcg10=float("nan"), triplet_accuracy=float("nan"))
     result = {"date": dt.date.today().isoformat(), "machine": machine(), "versions": versions(),
               "n_abstracts": len(texts), "runs": args.runs,
               "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],

@@ -207,3 +207,34 @@ def test_query_vectors_from_the_single_thread_session_equal_document_vectors(min
     docs = minilm.embed(texts)
     for text, doc in zip(texts, docs):
         assert np.allclose(minilm.embed_query(text), doc, atol=1e-6)
+
+
+def test_embedding_on_a_process_pool_stores_the_same_vectors(tmp_path, monkeypatch):
+    """Large jobs embed on one single-threaded process per core: the stored vectors
+    must be those a single process computes."""
+    from paperradar.index import SearchEngine, embed_pool
+    from paperradar.pipeline import ingest
+    from paperradar.store import open_store
+
+    from conftest import FIXTURES, need
+
+    day = str(need(FIXTURES / "hf-daily" / "2024-05-27.json"))
+    stores, pooled_calls = {}, []
+    original = embed_pool.EmbedPool.embed
+    monkeypatch.setattr(embed_pool.EmbedPool, "embed",
+                        lambda self, texts: pooled_calls.append(self.processes) or original(self, texts))
+    for label, processes in (("single", "1"), ("pool", "2")):
+        monkeypatch.setenv("PAPERRADAR_EMBED_PROCESSES", processes)
+        monkeypatch.setattr(embed_pool, "MIN_TEXTS", 1)
+        store = open_store(str(tmp_path / f"{label}.db"))
+        ingest(store, [day])
+        engine = SearchEngine(store)
+        assert engine.embed_missing() == store.count() > 0
+        stores[label] = {(chash, model): np.frombuffer(blob, np.float32) for model in (
+            engine.embedder.name, engine.title_model) for _, chash, _, blob in store.embeddings(model)}
+        engine.close()
+        store.close()
+    assert pooled_calls and set(pooled_calls) == {2}  # only the second store went through the pool
+    assert stores["single"].keys() == stores["pool"].keys()
+    for key, vec in stores["single"].items():
+        np.testing.assert_allclose(stores["pool"][key], vec, atol=1e-6)

@@ -65,6 +65,8 @@ class OnnxMiniLM:
     """
 
     dim = MINILM_DIM
+    #: Large jobs may embed on one single-threaded copy per core (index/embed_pool.py).
+    POOLABLE = True
 
     def __init__(self, variant: str = "int8", *, batch_size: int | None = None, threads: int | None = None,
                  max_tokens: int = MINILM_MAX_TOKENS):

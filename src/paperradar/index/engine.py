@@ -34,6 +34,8 @@ EMBED_BATCH = 128
 TITLE_SUFFIX = "#title"
 #: The title vectors are only looked up for candidates, never searched alone.
 NO_GRAPH = 1 << 62
+#: The keyword index commits every this many papers during a long sync.
+KEYWORD_COMMIT_EVERY = 20_000
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -222,8 +224,10 @@ class SearchEngine:
         for chunk in self.store.changed_since(mark):
             self.keyword.upsert(keyword_doc(pk, paper) for pk, _, paper in chunk)
             done += len(chunk)
-            if done % 20_000 < len(chunk):  # commit now and then: a crash loses little
-                self.keyword.commit({"rev": chunk[-1][1]})
+            if done % KEYWORD_COMMIT_EVERY < len(chunk):  # commit now and then: a crash loses little
+                # Papers come in (rev, pk) order: those of the last revision seen may
+                # continue in the next chunk, so only the revisions before it are done.
+                self.keyword.commit({"rev": chunk[-1][1] - 1})
             if progress:
                 progress(done, 0)
         if done or mark != target:
@@ -232,17 +236,25 @@ class SearchEngine:
 
     def embed_missing(self, limit: int | None = None, progress: Progress | None = None) -> int:
         """Embed papers that have no vector for this model yet; returns how many."""
+        from contextlib import nullcontext
+
+        from .embed_pool import MIN_TEXTS, EmbedPool, pool_size
+
         todo = [(self.embedder.name, item) for item in self.store.texts_to_embed(self.embedder.name, limit)]
         todo += [(self.title_model, item)
                  for item in self.store.texts_to_embed(self.title_model, limit, field="title")]
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start:start + EMBED_BATCH]
-            vectors = self.embedder.embed([text for _, (_, text) in batch])
-            for model in {m for m, _ in batch}:
-                self.store.save_embeddings(model, [(chash, vec.tobytes()) for (m, (chash, _)), vec
-                                                   in zip(batch, vectors) if m == model])
-            if progress:
-                progress(start + len(batch), len(todo))
+        processes = pool_size()
+        pooled = len(todo) >= MIN_TEXTS and processes > 1 and getattr(self.embedder, "POOLABLE", False)
+        with EmbedPool(self.embedder.name, processes) if pooled else nullcontext() as pool:
+            embed = pool.embed if pool is not None else self.embedder.embed
+            for start in range(0, len(todo), EMBED_BATCH):
+                batch = todo[start:start + EMBED_BATCH]
+                vectors = embed([text for _, (_, text) in batch])
+                for model in {m for m, _ in batch}:
+                    self.store.save_embeddings(model, [(chash, vec.tobytes()) for (m, (chash, _)), vec
+                                                       in zip(batch, vectors) if m == model])
+                if progress:
+                    progress(start + len(batch), len(todo))
         return sum(1 for model, _ in todo if model == self.embedder.name)
 
     def sync_vectors(self) -> int:
