@@ -21,7 +21,8 @@ BACKENDS = ("sqlite", "postgresql")
 #: until they are checked on PostgreSQL (some still read ``store.db``, the
 #: SQLite connection). PAPERRADAR_TEST_BACKENDS=all runs every module on both.
 BOTH_BACKENDS = {"test_store", "test_store_readers", "test_enrich_runner", "test_search", "test_trending",
-                 "test_web_api", "test_web_pages", "test_access", "test_injection", "test_db_check"}
+                 "test_web_api", "test_web_pages", "test_access", "test_injection", "test_db_check",
+                 "test_foryou", "test_topics"}
 
 
 def pytest_generate_tests(metafunc):

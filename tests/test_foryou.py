@@ -9,6 +9,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
+from web_helpers import module_backends, module_store_location
 
 from paperradar.cli_foryou import for_you_command
 from paperradar.cli_library import interests_command
@@ -33,9 +34,13 @@ LANGUAGE_LIKED = ["2506.07712", "2506.07240", "2506.07527"]  # long-CoT reasonin
 VIDEO_UNSEEN = ["2506.08009", "2506.07177", "2506.09113", "2506.09350"]
 
 
-@pytest.fixture(scope="module")
-def radar(tmp_path_factory):
-    path = tmp_path_factory.mktemp("foryou") / "radar.db"
+@pytest.fixture(scope="module", params=module_backends(__name__))
+def radar(request, tmp_path_factory):
+    with module_store_location(request, tmp_path_factory, "foryou") as path:
+        yield from _radar(path)
+
+
+def _radar(path):
     store = open_store(path)
     ingest(store, [str(need(FIXTURES / "hf-daily" / f"{day}.json")) for day in DAYS])
     engine = SearchEngine(store)

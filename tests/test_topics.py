@@ -8,6 +8,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
+from web_helpers import module_backends, module_store_location
 
 from paperradar.cli_foryou import topics_command
 from paperradar.errors import InputError
@@ -30,9 +31,13 @@ DAYS = ("2025-06-10", "2025-06-11", "2025-06-12")
 SINCE, UNTIL = "2025-05-01", "2025-06-30"
 
 
-@pytest.fixture(scope="module")
-def radar(tmp_path_factory):
-    path = tmp_path_factory.mktemp("topics") / "radar.db"
+@pytest.fixture(scope="module", params=module_backends(__name__))
+def radar(request, tmp_path_factory):
+    with module_store_location(request, tmp_path_factory, "topics") as path:
+        yield from _radar(path)
+
+
+def _radar(path):
     store = open_store(path)
     ingest(store, [str(need(FIXTURES / "hf-daily" / f"{day}.json")) for day in DAYS])
     SearchEngine(store).embed_missing()

@@ -264,3 +264,27 @@ def login(client, name: str, password: str = PASSWORD):
 def session_csrf(client) -> str:
     """The signed-in session's CSRF token (from any page)."""
     return csrf_of(client.get("/login").text)
+
+
+@contextmanager
+def module_store_location(request, tmp_path_factory, label: str) -> Iterator[Path | str]:
+    """For a module-scoped fixture parametrised with ``module_backends``: where to open
+    an empty store (a SQLite path, or the URL of a fresh migrated PostgreSQL database
+    whose indexes live under the module's own directory)."""
+    directory = tmp_path_factory.mktemp(label)
+    if getattr(request, "param", "sqlite") != "postgresql":
+        yield directory / "radar.db"
+        return
+    import psycopg
+
+    cluster = request.getfixturevalue("pg_cluster")
+    env = pytest.MonkeyPatch()
+    env.setenv("PAPERRADAR_DATA_DIR", str(directory / "data"))
+    admin = psycopg.connect(cluster.url(), autocommit=True)
+    name = _new_database(admin, "radar_template")
+    try:
+        yield cluster.url(name)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+        env.undo()
