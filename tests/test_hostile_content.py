@@ -603,9 +603,6 @@ def test_the_store_refuses_what_the_mailer_would_refuse(tmp_path):
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="subscribers._deliver does not catch the InputError that digest_message "
-                   "raises for a stored address the mailer refuses (a row from before the store checked "
-                   "addresses as strictly), so one such row stops every later subscription's email")
 def test_one_bad_stored_address_does_not_stop_the_others(smtp, tmp_path):
     from paperradar.pipeline import ingest
     from paperradar.publish.mailer import SmtpSettings

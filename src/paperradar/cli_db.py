@@ -1,5 +1,6 @@
 """``paperradar migrate`` (a SQLite store into PostgreSQL) and ``paperradar
-db`` (a local PostgreSQL from the bundled binaries)."""
+db``: a local PostgreSQL from the bundled binaries, the store's integrity
+check, and settling an email issue left in doubt."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import domain_errors, emit_json, json_option
+from .cli_common import domain_errors, emit_json, json_option, store_from
 from .errors import InputError, StoreError
 
 
@@ -65,7 +66,70 @@ def migrate_command(ctx, target, force, ann_index, as_json):
 
 @click.group("db")
 def db_group():
-    """A local PostgreSQL (with pgvector) from the bundled binaries."""
+    """The store: check it; a local PostgreSQL (with pgvector) from the bundled binaries."""
+
+
+@db_group.command("check")
+@json_option
+@click.pass_context
+@domain_errors
+def db_check_command(ctx, as_json):
+    """Check the store (--db) and its search indexes; exit 1 listing the problems.
+
+    \b
+    Store: duplicate papers, rows that belong to nothing (sources, categories,
+    keys, enrichments, library rows, tags, subscriptions, the sent log), a
+    paper sent twice to one subscription, and SQLite's own integrity check.
+    Sent log: issues claimed and never marked sent (a dead sender's claim, or
+    an issue in doubt: each with how to settle it).
+    Indexes: keyword documents against the papers at its revision; vector
+    index rows against the papers and their current text.
+    """
+    from .index.check import index_problems
+    from .publish.send_claims import unfinished_sends
+
+    store = store_from(ctx)
+    problems = store.integrity_problems()
+    sends, notes = unfinished_sends(store)
+    problems += sends
+    problems += index_problems(store, notes)
+    if as_json:
+        emit_json({"store": store.url, "papers": store.count(), "problems": problems, "notes": notes})
+    else:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        for problem in problems:
+            click.echo(f"problem: {problem}")
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {store.url}" if problems
+                   else f"store is consistent ({store.count():,} papers)")
+    if problems:
+        sys.exit(1)
+
+
+@db_group.command("settle")
+@click.argument("subscription", type=int)
+@click.argument("issue")
+@click.option("--delivered/--not-delivered", required=True,
+              help="What the mail server's log says of the issue's Message-ID.")
+@click.pass_context
+@domain_errors
+def db_settle_command(ctx, subscription, issue, delivered):
+    """Settle an email issue left in doubt (`db check` names them): --delivered
+    records it as sent; --not-delivered forgets it, so the next `send` for its
+    day sends it (its papers become sendable again)."""
+    from .errors import NotFound
+
+    store = store_from(ctx)
+    claim = store.issue_claim(subscription, issue)
+    if claim is None or claim.status == "sent":
+        raise NotFound(f"subscription {subscription} has no unfinished issue {issue!r}")
+    if delivered:
+        store.mark_sent(subscription, issue, [])  # its papers entered the sent log when it was handed over
+        click.echo(f"issue {issue} of subscription {subscription}: recorded as sent")
+    else:
+        store.release_issue(subscription, issue, claim.holder)
+        click.echo(f"issue {issue} of subscription {subscription}: forgotten; the next "
+                   f"`paperradar send` for its day sends it")
 
 
 @db_group.command("start")

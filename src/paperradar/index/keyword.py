@@ -215,6 +215,11 @@ class KeywordIndex:
                 self._writer = self._index.writer(*self._writer_args)
             except ValueError as exc:
                 raise StoreError(f"keyword index {self.path} is locked by another writer: {exc}") from exc
+            # A writer killed mid-commit leaves files no commit refers to; tantivy names
+            # them by opstamp, so the next writer doing the same changes would collide
+            # with them ("FileAlreadyExists"). Tantivy collects them after each commit;
+            # collect them before the first one too.
+            self._writer.garbage_collect_files()
         return self._writer
 
     def _read_state(self) -> dict:

@@ -3,10 +3,35 @@
 Schedules: ``daily`` issues go out Monday to Friday (never at weekends) and hold
 the papers of their day plus those of the three days before not sent yet (so a
 paper listed after an issue went out, even on a Friday, comes in the next one); ``weekly`` issues go out on Mondays (or
-``PAPERRADAR_WEEKLY_DAY``) and hold the ISO week before. Each issue is claimed
-in the sent log before the SMTP call and marked sent after; a failure before
-the server accepted the message releases the claim. Papers in the sent log are
-never sent to that subscription again, so a re-run sends nothing twice.
+``PAPERRADAR_WEEKLY_DAY``) and hold the ISO week before.
+
+Each issue is delivered at most once, and one whose sender died before the
+SMTP server could have it is sent again. The sent log holds each issue as
+
+- ``sending``: claimed before the SMTP exchange, by this process (host, pid,
+  start time). A server delivers a message only once it has read its final
+  line (``.``), and that line goes out only after the issue became
+  ``delivering``; so a ``sending`` issue surely was not delivered. A failure
+  releases the claim; a claim whose process died (killed, out of memory) is
+  taken over by the next ``send`` for that day, on the same host at once, from
+  another host once ``send_claims.CLAIM_LEASE`` has passed (a live sender
+  reaches the final line within the mailer's timeouts, far sooner).
+- ``delivering``: written (with its papers, in one transaction) just before
+  the final line. From here the message may have been delivered: it is never
+  sent again automatically. If the process dies before the server's answer
+  the issue stays ``delivering``: ``paperradar db check`` reports it with its
+  Message-ID, and ``paperradar db settle`` records what the mail server's log
+  says (delivered, or not: then the next ``send`` sends it).
+- ``sent``: the server accepted it.
+
+Papers in the sent log (from ``delivering`` on) are never offered to that
+subscription again, so a re-run, or the next day's issue, repeats none of
+them. A death leaves an issue in doubt only between that last line and the
+record of the server's answer (the server's own processing: milliseconds on a
+local server). A SQLite store on ``synchronous=NORMAL`` may lose its last
+commit on power loss (never on a killed process), which could turn a
+``delivering`` issue back into ``sending``. tests/test_kill_campaign.py kills
+``send`` at random moments to hold all this to account.
 """
 
 from __future__ import annotations
@@ -32,6 +57,7 @@ from .mailer import (
 )
 from .render_html import render_html
 from .render_md import render_markdown, render_text
+from .send_claims import claimer, claimer_gone, names_a_process
 from .topics import TopicMatcher, topic_label
 
 log = logging.getLogger(__name__)
@@ -68,7 +94,7 @@ def issue_of(sub: Subscription, day: date) -> tuple[str, Period]:
 class SendOutcome:
     subscription: Subscription
     issue: str
-    status: str  # sent | would send | failed | nothing new | already sent | interrupted | not due
+    status: str  # sent | would send | failed | nothing new | already sent | in progress | interrupted | not due
     papers: int = 0
     detail: str = ""
 
@@ -129,11 +155,9 @@ def send_due(store: Store, day: date | None = None, *, settings: SmtpSettings | 
             if not is_due(sub, day, weekly_on):
                 report.outcomes.append(SendOutcome(sub, issue, "not due"))
                 continue
-            state = store.issue_status(sub.id, issue)
-            if state is not None:
-                report.outcomes.append(SendOutcome(sub, issue, "already sent" if state == "sent" else "interrupted",
-                                                   detail="" if state == "sent" else
-                                                   "an earlier run claimed it and did not finish; not re-sent"))
+            claim = store.issue_claim(sub.id, issue)
+            if claim is not None and not (claim.status == "sending" and claimer_gone(claim.holder, claim.updated_at)):
+                report.outcomes.append(_claimed_outcome(sub, issue, claim))
                 continue
             if period not in rankings:
                 rankings[period] = rank_trending(store, period, now=now)
@@ -148,26 +172,54 @@ def send_due(store: Store, day: date | None = None, *, settings: SmtpSettings | 
                 report.outcomes.append(SendOutcome(sub, issue, "failed", detail=f"cannot build the digest: {exc}"))
                 continue
             report.outcomes.append(_deliver(store, sub, issue, digest, readers.get(sub.reader_id),
-                                            settings, mailer, dry_run))
+                                            settings, mailer, dry_run, claim))
     finally:
         matcher.close()
     return report
 
 
+def _claimed_outcome(sub: Subscription, issue: str, claim) -> SendOutcome:
+    if claim.status == "sent":
+        return SendOutcome(sub, issue, "already sent")
+    if claim.status == "sending" and names_a_process(claim.holder):
+        return SendOutcome(sub, issue, "in progress", detail=f"being sent by {claim.holder}")
+    return SendOutcome(sub, issue, "interrupted", detail="an earlier run died while handing it to the SMTP "
+                       "server: it may have been delivered; `paperradar db check` tells how to settle it")
+
+
 def _deliver(store: Store, sub: Subscription, issue: str, digest: Digest, reader: Reader | None,
-             settings: SmtpSettings | None, mailer: Mailer | None, dry_run: bool) -> SendOutcome:
+             settings: SmtpSettings | None, mailer: Mailer | None, dry_run: bool, stale=None) -> SendOutcome:
     if not len(digest):
+        if stale is not None and not dry_run:  # a dead sender's claim with nothing left to send
+            store.release_issue(sub.id, issue, stale.holder)
         return SendOutcome(sub, issue, "nothing new", detail=digest.empty_reason or "")
     if dry_run:
         return SendOutcome(sub, issue, "would send", len(digest), digest.title)
-    msg = digest_message(digest, sub, reader, settings.sender, settings.unsubscribe_url(sub.token))
-    if not store.claim_issue(sub.id, issue):
-        return SendOutcome(sub, issue, "already sent", detail="claimed by another run")
     try:
-        message_id = mailer.send(msg)
+        msg = digest_message(digest, sub, reader, settings.sender, settings.unsubscribe_url(sub.token))
+    except InputError as exc:  # e.g. an address stored before the store checked it as strictly
+        return SendOutcome(sub, issue, "failed", detail=str(exc))
+    holder = [claimer()]  # who the claim names: this process, then the message
+    claimed = (store.take_over_issue(sub.id, issue, stale.holder, holder[0]) if stale is not None
+               else store.claim_issue(sub.id, issue, holder[0]))
+    if not claimed:
+        return SendOutcome(sub, issue, "already sent", detail="claimed by another run")
+    lost: list[bool] = []
+
+    def commit_point():  # the server may deliver it from the next line on
+        if not store.mark_delivering(sub.id, issue, digest.pks, str(msg["Message-ID"]), holder[0]):
+            lost.append(True)
+            raise MailError("another run took this issue over meanwhile; not sent from here")
+        holder[0] = str(msg["Message-ID"])
+
+    try:
+        message_id = mailer.send(msg, commit_point=commit_point)
     except MailError as exc:
+        if lost or exc.in_doubt:
+            return SendOutcome(sub, issue, "failed", detail=str(exc) + ("" if lost else
+                               "; `paperradar db check` tells how to settle it"))
         if not exc.accepted:
-            store.release_issue(sub.id, issue)
+            store.release_issue(sub.id, issue, holder[0])
             return SendOutcome(sub, issue, "failed", detail=str(exc))
         message_id = None
     store.mark_sent(sub.id, issue, digest.pks, message_id)
