@@ -202,19 +202,28 @@ class LocalCluster:
 
 
 def _public_copy(bin_dir: Path) -> Path:
-    """A copy of the bundled installation where an unprivileged user can run it."""
-    source = bin_dir.parent
-    target = Path(tempfile.gettempdir()) / f"paperradar-pginstall-{os.stat(source).st_mtime_ns}"
-    if not (target / "bin" / "postgres").exists():
-        staging = Path(tempfile.mkdtemp(prefix="paperradar-pginstall-"))
-        shutil.copytree(source, staging / "pginstall", symlinks=True)
-        os.chmod(staging, 0o755)
+    """A copy of the bundled installation where an unprivileged user can run it.
+
+    The binaries find their shared libraries (libpq and friends, in the wheel's
+    ``pgserver.libs`` beside the package) by a path relative to themselves, so the
+    copy keeps the wheel's layout: ``pgserver/pginstall`` and ``pgserver.libs``."""
+    install = bin_dir.parent
+    libs = install.parent.parent / "pgserver.libs"
+    target = Path(tempfile.gettempdir()) / f"paperradar-pgserver-{os.stat(install).st_mtime_ns}"
+    copied_bin = target / "pgserver" / "pginstall" / "bin"
+    if not (copied_bin / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix="paperradar-pgserver-"))
+        shutil.copytree(install, staging / "root" / "pgserver" / "pginstall", symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "root" / "pgserver.libs", symlinks=True)
+        for directory in (staging / "root", staging / "root" / "pgserver"):
+            os.chmod(directory, 0o755)
         try:
-            (staging / "pginstall").rename(target)
+            (staging / "root").rename(target)
         except OSError:  # another process made it first
-            shutil.rmtree(staging / "pginstall", ignore_errors=True)
+            shutil.rmtree(staging / "root", ignore_errors=True)
         staging.rmdir()
-    return target / "bin"
+    return copied_bin
 
 
 @contextmanager
