@@ -34,15 +34,20 @@ MINILM_MAX_TOKENS = 256  # max_seq_length of all-MiniLM-L6-v2 in sentence-transf
 TOKENIZE_CHUNK = 2048  # texts tokenised, sorted and embedded together
 
 
-def cpu_threads() -> int:
-    """Threads for inference: $PAPERRADAR_EMBED_THREADS, else the cores this process may use."""
-    wanted = os.environ.get("PAPERRADAR_EMBED_THREADS", "")
+def usable_cores(setting: str) -> int:
+    """A positive count from environment variable ``setting``, else the cores this process may use."""
+    wanted = os.environ.get(setting, "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def cpu_threads() -> int:
+    """Threads for inference: $PAPERRADAR_EMBED_THREADS, else the cores this process may use."""
+    return usable_cores("PAPERRADAR_EMBED_THREADS")
 
 
 def _require_runtime():

@@ -28,13 +28,9 @@ _worker_embedder = None
 
 def pool_size() -> int:
     """Processes to embed with: $PAPERRADAR_EMBED_PROCESSES, else the usable cores."""
-    wanted = os.environ.get("PAPERRADAR_EMBED_PROCESSES", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    from .embed_onnx import usable_cores
+
+    return usable_cores("PAPERRADAR_EMBED_PROCESSES")
 
 
 def _start(name: str) -> None:
