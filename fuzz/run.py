@@ -111,6 +111,13 @@ def _seed_dir(name: str, workdir: Path, shared: Path | None, corpus: Path) -> li
     return dirs
 
 
+def _own_peak_rss() -> None:
+    """A ``preexec_fn``: its presence makes subprocess fork rather than vfork. A vforked
+    child inherits this process's peak RSS (Linux keeps it across exec), and libFuzzer
+    checks ``-rss_limit_mb`` against that peak: a runner that once used 900 MB (a
+    test session) would see every target "out of memory" at its first input."""
+
+
 def run_target(name: str, seconds: int, *, rss_limit_mb: int = 2048, timeout: int = 10,
                max_len: int = 4096, shared: Path | None = DEFAULT_SHARED,
                artifacts: Path | None = None, harness: Path | None = None,
@@ -130,7 +137,8 @@ def run_target(name: str, seconds: int, *, rss_limit_mb: int = 2048, timeout: in
     started = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=seconds + STARTUP_GRACE, cwd=workdir, check=False)
+                              timeout=seconds + STARTUP_GRACE, cwd=workdir, check=False,
+                              preexec_fn=_own_peak_rss)
         output, rc = done.stdout + done.stderr, done.returncode
     except subprocess.TimeoutExpired as exc:
         output = "".join((out or b"").decode(errors="replace") for out in (exc.stdout, exc.stderr))
