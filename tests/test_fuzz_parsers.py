@@ -516,3 +516,14 @@ def test_hf_sniffing_deeply_nested_json(head):
 def test_arxiv_id_search_is_linear():
     """'a-' * 20,000 (40 KB, e.g. an id cell of a CSV) took 27 s: quadratic old-style id search."""
     assert _seconds(parse_arxiv_id, "a-" * 4000) < 0.1  # about 1 s now
+
+
+def test_snapshot_versions_past_nine_digits_are_a_problem():
+    """Found by the CI campaign: a snapshot record with version "v" + 40 digits made a
+    Paper whose version the store cannot write."""
+    record = ('{"id": "0704.0001", "title": "t", "abstract": "a", "categories": "cs.LG", "versions": '
+              '[{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}, '
+              '{"version": "v' + "6" * 40 + '", "created": "Tue, 3 Apr 2007 19:18:42 GMT"}]}\n')
+    items = [i for i in _items(jsonl.parse, record.encode()) if not isinstance(i, Notice)]
+    assert [type(i) for i in items] == [Problem]
+    assert "versions" in items[0].message

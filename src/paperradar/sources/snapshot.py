@@ -160,7 +160,10 @@ def _versions(versions: Any, raw_id: str) -> tuple[str | None, int | None]:
         highest = 0
         first_created = None
         for entry in versions:
-            number = int(entry["version"].lstrip("v"))
+            digits = entry["version"].lstrip("v")
+            if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):  # the store keeps 64-bit numbers
+                raise ValueError(digits)
+            number = int(digits)
             if number > highest:
                 highest = number
             if number == 1:
