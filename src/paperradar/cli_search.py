@@ -126,10 +126,7 @@ def index_command(ctx, embed, embedder, engine, address, as_json):
             report.embedded = job.embedded.get(name, 0)
             for notice in job.notices:
                 click.echo(f"note: {notice}", err=True)
-            report.vectors = search.sync_vectors()
-            build_ann = getattr(search.store, "build_ann_indexes", None)  # PostgreSQL: as SearchEngine.sync
-            if build_ann is not None and report.embedded:
-                build_ann()
+            report.vectors = search.index_vectors(report.embedded)
     else:
         report = search.sync(embed=embed)
     data = {"keyword_indexed": report.keyword, "embedded": report.embedded,

@@ -283,11 +283,17 @@ class SearchEngine:
         report = SyncReport(keyword=self.sync_keyword())
         if embed:
             report.embedded = self.embed_missing(progress=progress)
-            report.vectors = self.sync_vectors()
-            build_ann = getattr(self.store, "build_ann_indexes", None)  # PostgreSQL: pgvector HNSW,
-            if build_ann is not None and report.embedded:  # created once, after the first bulk load
-                build_ann()
+            report.vectors = self.index_vectors(report.embedded)
         return report
+
+    def index_vectors(self, embedded: int) -> int:
+        """``sync_vectors``, and after new embeddings on PostgreSQL the pgvector HNSW
+        indexes (created once, after the first bulk load). Returns the rows added."""
+        added = self.sync_vectors()
+        build_ann = getattr(self.store, "build_ann_indexes", None)
+        if build_ann is not None and embedded:
+            build_ann()
+        return added
 
     def not_embedded(self) -> int:
         return len(self.store.texts_to_embed(self.embedder.name))
