@@ -20,6 +20,11 @@ The machine is shared: load averages are recorded at each phase.
 
     python benchmarks/bench_postgres.py [--lines 100000] [--more 20000] [--queries 200]
 
+At 1,000,000 records the run takes hours on 2 cores; ``--keep DIR`` keeps the
+stores, the cluster and the finished phases there, so the same command run
+again resumes after the last finished phase (``--stop-after PHASE`` stops
+early on purpose).
+
 Writes bench-out/postgres.json and prints a Markdown table.
 """
 
@@ -138,6 +143,16 @@ def readers_during_ingest(url: str, tail: Path, ids: list[str], n_readers: int, 
             "list_p50_ms": pct(lists, 0.5), "list_p99_ms": pct(lists, 0.99)}
 
 
+PHASES = ("import", "keyword", "vectors", "queries", "concurrent")
+
+
+def pg_settings(lines: int) -> dict[str, str]:
+    """Cluster settings; an HNSW graph of a million 384-d vectors needs about
+    2 GB of maintenance memory to be built in memory."""
+    return {"shared_buffers": "1GB", "maintenance_work_mem": "1GB" if lines <= 200_000 else "6GB",
+            "max_wal_size": "8GB", "synchronous_commit": "off", "max_parallel_maintenance_workers": "1"}
+
+
 def main() -> None:  # noqa: C901 - one linear script
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=100_000)
@@ -146,6 +161,9 @@ def main() -> None:  # noqa: C901 - one linear script
     ap.add_argument("--readers", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=HERE.parent / "bench-out")
     ap.add_argument("--import-only", action="store_true", help="only phase 1 (for 1,000,000 records)")
+    ap.add_argument("--keep", type=Path, help="keep stores, cluster and finished phases in this directory; "
+                    "run again with the same arguments to resume after the last finished phase")
+    ap.add_argument("--stop-after", choices=PHASES, help="stop once this phase is done (with --keep)")
     args = ap.parse_args()
     from paperradar.index.fusion import fuse_default
     from paperradar.index.vectors import VectorIndex
@@ -156,123 +174,165 @@ def main() -> None:  # noqa: C901 - one linear script
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     head, tail = snapshot_files(args.workdir, args.lines, args.more)
-    scratch = Path(tempfile.mkdtemp(prefix="paperradar-bench-", dir="/tmp"))
+    scratch = args.keep or Path(tempfile.mkdtemp(prefix="paperradar-bench-", dir="/tmp"))
+    scratch.mkdir(parents=True, exist_ok=True)
     os.chmod(scratch, 0o755)
-    cluster = LocalCluster(scratch / "pg", settings={
-        "shared_buffers": "1GB", "maintenance_work_mem": "1GB", "max_wal_size": "8GB",
-        "synchronous_commit": "off", "max_parallel_maintenance_workers": "1"})
-    result = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "python": platform.python_version(), "lines": args.lines, "more": args.more,
-              "load": {"start": load()}, "sqlite": {}, "postgresql": {}}
+    state_file = scratch / "state.json"
+    state = json.loads(state_file.read_text()) if args.keep and state_file.exists() else None
+    if state and (state["result"]["lines"], state["result"]["more"]) != (args.lines, args.more):
+        sys.exit(f"{scratch} holds a run of {state['result']['lines']} + {state['result']['more']} records")
+    cluster = LocalCluster(scratch / "pg", settings=pg_settings(args.lines))
+    result = state["result"] if state else {
+        "date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(), "lines": args.lines, "more": args.more,
+        "load": {"start": load()}, "sqlite": {}, "postgresql": {}}
+    done = state["done"] if state else []
+
+    def finished(phase: str) -> bool:
+        done.append(phase)
+        result["load"][f"after {phase}"] = load()
+        state_file.write_text(json.dumps({"result": result, "done": done}, indent=1))
+        print(f"phase {phase} done", file=sys.stderr, flush=True)
+        return args.stop_after == phase
+
     try:
         cluster.start()
-        conn = connect(cluster.url())
-        conn.execute("CREATE DATABASE bench")
-        conn.close()
         urls = {"sqlite": str(scratch / "bench.db"), "postgresql": cluster.url("bench")}
         os.environ["PAPERRADAR_DATA_DIR"] = str(scratch / "pg-artifacts")
-        open_store(urls["postgresql"]).close()  # migrations outside the timing
-        for name, url in urls.items():
-            run = child(IMPORT, str(head), url)
-            result[name]["import"] = {**run, "papers_per_s": round(run["records"] / run["seconds"])}
-            result["load"][f"after {name} import"] = load()
-            print(f"{name}: import {run['seconds']:.1f} s", file=sys.stderr)
+        if "import" not in done:
+            conn = connect(cluster.url())
+            conn.execute("DROP DATABASE IF EXISTS bench")
+            conn.execute("CREATE DATABASE bench")
+            conn.close()
+            Path(urls["sqlite"]).unlink(missing_ok=True)
+            open_store(urls["postgresql"]).close()  # migrations outside the timing
+            for name, url in urls.items():
+                run = child(IMPORT, str(head), url)
+                result[name]["import"] = {**run, "papers_per_s": round(run["records"] / run["seconds"])}
+                print(f"{name}: import {run['seconds']:.1f} s", file=sys.stderr, flush=True)
+                if args.import_only:
+                    store = open_store(url)
+                    result[name]["size"] = store_size(store)
+                    store.close()
             if args.import_only:
-                store = open_store(url)
-                result[name]["size"] = store_size(store)
-                store.close()
-        if args.import_only:
-            return finish(args, result, f"postgres-import-{args.lines}.json")
-
-        rng = np.random.default_rng(3)
-        centers = rng.standard_normal((5000, DIM)).astype(np.float32)
-        centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+                return finish(args, result, f"postgres-import-{args.lines}.json")
+            if finished("import"):
+                return
         stores = {name: open_store(url) for name, url in urls.items()}
-        hashes = [h for h, _ in stores["sqlite"].texts_to_embed(MODEL)]
-        matrix = clustered_vectors(len(hashes), rng, centers)
-        queries_v = clustered_vectors(args.queries, rng, centers)
-        words = [w for p in stores["sqlite"].papers_by_pk(list(range(1, 2 * args.queries, 2)))
-                 for w in [(p.title or "").split()[:3]]]
-        queries_t = [" ".join(w) for w in words][: args.queries]
-        keyword, faiss_index = {}, None
-        for name, store in stores.items():
-            r = result[name]
-            t = time.perf_counter()
-            engine = SearchEngine(store)
-            r["tantivy_build_s"] = round((engine.sync_keyword(), time.perf_counter() - t)[1], 1)
-            keyword[name] = engine.keyword
-            r["save_vectors_s"] = round(save_vectors(store, matrix, hashes), 1)
-            t = time.perf_counter()
-            rows = list(store.embeddings(MODEL))
-            r["read_vectors_s"] = round(time.perf_counter() - t, 1)
-            if name == "sqlite":
+        if "keyword" not in done:
+            for name, store in stores.items():
                 t = time.perf_counter()
-                faiss_index = VectorIndex(scratch / "faiss", DIM)
-                mat = np.frombuffer(b"".join(b for *_, b in rows), np.float32).reshape(len(rows), DIM)
-                faiss_index.add([pk for pk, *_ in rows], [int(h[:15], 16) for _, h, _, _ in rows], mat, 1, 1)
-                r["faiss_hnsw_build_s"] = round(time.perf_counter() - t, 1)
-            else:
+                SearchEngine(store).sync_keyword()
+                result[name]["tantivy_build_s"] = round(time.perf_counter() - t, 1)
+            if finished("keyword"):
+                return
+        if "vectors" not in done:
+            rng = np.random.default_rng(3)
+            centers = rng.standard_normal((5000, DIM)).astype(np.float32)
+            centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+            hashes = [h for h, _ in stores["sqlite"].texts_to_embed(MODEL)]
+            matrix = clustered_vectors(len(hashes), rng, centers)
+            queries_v = clustered_vectors(args.queries, rng, centers)
+            words = [(p.title or "").split()[:3]
+                     for p in stores["sqlite"].papers_by_pk(list(range(1, 2 * args.queries, 2)))]
+            np.savez(scratch / "queries.npz", vectors=queries_v,
+                     texts=np.array([" ".join(w) for w in words][: args.queries]))
+            del matrix
+            for name, store in stores.items():
+                r = result[name]
+                rng_v = np.random.default_rng(3)  # the same vectors for both stores
+                rng_v.standard_normal((5000, DIM))
+                matrix = clustered_vectors(len(hashes), rng_v, centers)
+                r["save_vectors_s"] = round(save_vectors(store, matrix, hashes), 1)
+                del matrix
                 t = time.perf_counter()
-                store.build_ann_indexes()
-                r["pgvector_hnsw_build_s"] = round(time.perf_counter() - t, 1)
-                store.conn.execute("VACUUM ANALYZE")
-            result["load"][f"after {name} indexes"] = load()
-            print(f"{name}: indexes built", file=sys.stderr)
-
-        # Vector search: recall@10 against exact, and latency, over the search breadth.
-        from paperradar.index import vectors as faiss_module
-
-        pks = np.array([pk for pk, *_ in stores["sqlite"].embeddings(MODEL)])
-        exact = [set(pks[np.argsort(-(matrix @ q))[:10]].tolist()) for q in queries_v]
-        pg = stores["postgresql"]
-
-        def recall(hits) -> float:
-            return round(statistics.mean(len({h.pk for h in hs} & ex) / 10 for hs, ex in zip(hits, exact)), 3)
-
-        for name, breadths in (("sqlite", (32, 64, 128, 256)), ("postgresql", (40, 100, 200, 400))):
-            sweep = []
-            for ef in breadths:
+                rows = list(store.embeddings(MODEL))
+                r["read_vectors_s"] = round(time.perf_counter() - t, 1)
                 if name == "sqlite":
-                    faiss_module.HNSW_EF_SEARCH = ef
-                    hits, times = timed(lambda q: faiss_index.search(q, 10), queries_v)
+                    t = time.perf_counter()
+                    mat = np.frombuffer(b"".join(b for *_, b in rows), np.float32).reshape(len(rows), DIM)
+                    VectorIndex(scratch / "faiss", DIM).add(
+                        [pk for pk, *_ in rows], [int(h[:15], 16) for _, h, _, _ in rows], mat, 1, 1)
+                    r["faiss_hnsw_build_s"] = round(time.perf_counter() - t, 1)
+                    del mat
                 else:
-                    hits, times = timed(lambda q, ef=ef: pg.vector_search(MODEL, q, 10, ef_search=ef), queries_v)
-                sweep.append({"ef_search": ef, "recall_at_10": recall(hits), "p50_ms": pct(times, 0.5),
-                              "p99_ms": pct(times, 0.99)})
-            default = 256 if name == "sqlite" else 100  # what the product / the store use
-            result[name]["vector"] = {"engine": "faiss HNSW" if name == "sqlite" else "pgvector HNSW",
-                                      **next(x for x in sweep if x["ef_search"] == default), "sweep": sweep}
-        faiss_module.HNSW_EF_SEARCH = 256
-        # Keyword search: tantivy BM25 against PostgreSQL full text (OR of the words).
-        _, tantivy_t = timed(lambda q: keyword["sqlite"].search(q, limit=60), queries_t)
-        _, ts_t = timed(lambda q: pg.keyword_search(q, limit=60), queries_t)
-        result["sqlite"]["keyword"] = {"engine": "tantivy", "p50_ms": pct(tantivy_t, 0.5),
-                                       "p99_ms": pct(tantivy_t, 0.99)}
-        result["postgresql"]["keyword"] = {"engine": "tsvector ts_rank", "p50_ms": pct(ts_t, 0.5),
-                                           "p99_ms": pct(ts_t, 0.99)}
-        # Hybrid: tantivy + vectors, fused, the top 20 papers read from the store.
-        for name, store in stores.items():
-            def hybrid(i, name=name, store=store):
-                runs = {"keyword": [(h.pk, h.score) for h in keyword[name].search(queries_t[i], limit=60)]}
-                hits = faiss_index.search(queries_v[i], 60) if name == "sqlite" else \
-                    store.vector_search(MODEL, queries_v[i], 60)
-                runs["semantic"] = [(h.pk, getattr(h, "similarity", getattr(h, "score", 0.0))) for h in hits]
-                return store.papers_by_pk([h.key for h in fuse_default(runs, limit=20)])
-            _, times = timed(hybrid, range(len(queries_t)))
-            result[name]["hybrid"] = {"p50_ms": pct(times, 0.5), "p99_ms": pct(times, 0.99)}
-        result["load"]["after queries"] = load()
-        ids = [p.id for p in stores["sqlite"].papers_by_pk(list(range(1, args.lines, max(1, args.lines // 500))))]
-        for name, store in stores.items():
-            result[name]["size"] = store_size(store)
-            store.close()
-        for name, url in urls.items():
-            result[name]["concurrent"] = readers_during_ingest(url, tail, ids, args.readers, args.workdir)
-            result["load"][f"after {name} concurrent"] = load()
-            print(f"{name}: concurrent done", file=sys.stderr)
-        finish(args, result, "postgres.json")
+                    t = time.perf_counter()
+                    store.build_ann_indexes()
+                    r["pgvector_hnsw_build_s"] = round(time.perf_counter() - t, 1)
+                    store.conn.execute("VACUUM ANALYZE")
+                del rows
+                print(f"{name}: indexes built", file=sys.stderr, flush=True)
+            if finished("vectors"):
+                return
+        if "queries" not in done:
+            saved = np.load(scratch / "queries.npz")
+            queries_v, queries_t = saved["vectors"], [str(t) for t in saved["texts"]]
+            keyword = {name: SearchEngine(store).keyword for name, store in stores.items()}
+            faiss_index = VectorIndex(scratch / "faiss", DIM)
+            # Vector search: recall@10 against exact, and latency, over the search breadth.
+            from paperradar.index import vectors as faiss_module
+
+            rows = list(stores["sqlite"].embeddings(MODEL))
+            pks = np.array([pk for pk, *_ in rows])
+            matrix = np.frombuffer(b"".join(b for *_, b in rows), np.float32).reshape(len(rows), DIM)
+            del rows
+            exact = [set(pks[np.argpartition(-(matrix @ q), 10)[:10]].tolist()) for q in queries_v]
+            del matrix
+            pg = stores["postgresql"]
+
+            def recall(hits) -> float:
+                return round(statistics.mean(len({h.pk for h in hs} & ex) / 10 for hs, ex in zip(hits, exact)), 3)
+
+            product_ef, chosen = faiss_module.ef_search_for(len(pks)), faiss_module.ef_search_for
+            for name, breadths in (("sqlite", sorted({64, 128, 256, product_ef})), ("postgresql", (40, 100, 200, 400))):
+                sweep = []
+                for ef in breadths:
+                    if name == "sqlite":
+                        faiss_module.ef_search_for = lambda rows, ef=ef: ef
+                        hits, times = timed(lambda q: faiss_index.search(q, 10), queries_v)
+                    else:
+                        hits, times = timed(lambda q, ef=ef: pg.vector_search(MODEL, q, 10, ef_search=ef), queries_v)
+                    sweep.append({"ef_search": ef, "recall_at_10": recall(hits), "p50_ms": pct(times, 0.5),
+                                  "p99_ms": pct(times, 0.99)})
+                default = product_ef if name == "sqlite" else 100  # what the product / the store use
+                result[name]["vector"] = {"engine": "faiss HNSW" if name == "sqlite" else "pgvector HNSW",
+                                          **next(x for x in sweep if x["ef_search"] == default), "sweep": sweep}
+            faiss_module.ef_search_for = chosen
+            # Keyword search: tantivy BM25 against PostgreSQL full text (OR of the words).
+            _, tantivy_t = timed(lambda q: keyword["sqlite"].search(q, limit=60), queries_t)
+            _, ts_t = timed(lambda q: pg.keyword_search(q, limit=60), queries_t)
+            result["sqlite"]["keyword"] = {"engine": "tantivy", "p50_ms": pct(tantivy_t, 0.5),
+                                           "p99_ms": pct(tantivy_t, 0.99)}
+            result["postgresql"]["keyword"] = {"engine": "tsvector ts_rank", "p50_ms": pct(ts_t, 0.5),
+                                               "p99_ms": pct(ts_t, 0.99)}
+            # Hybrid: tantivy + vectors, fused, the top 20 papers read from the store.
+            for name, store in stores.items():
+                def hybrid(i, name=name, store=store):
+                    runs = {"keyword": [(h.pk, h.score) for h in keyword[name].search(queries_t[i], limit=60)]}
+                    hits = faiss_index.search(queries_v[i], 60) if name == "sqlite" else \
+                        store.vector_search(MODEL, queries_v[i], 60)
+                    runs["semantic"] = [(h.pk, getattr(h, "similarity", getattr(h, "score", 0.0))) for h in hits]
+                    return store.papers_by_pk([h.key for h in fuse_default(runs, limit=20)])
+                _, times = timed(hybrid, range(len(queries_t)))
+                result[name]["hybrid"] = {"p50_ms": pct(times, 0.5), "p99_ms": pct(times, 0.99)}
+            for name, store in stores.items():
+                result[name]["size"] = store_size(store)
+            if finished("queries"):
+                return
+        if "concurrent" not in done:
+            lines = args.lines
+            ids = [p.id for p in stores["sqlite"].papers_by_pk(list(range(1, lines, max(1, lines // 500))))]
+            for store in stores.values():
+                store.close()
+            for name, url in urls.items():
+                result[name]["concurrent"] = readers_during_ingest(url, tail, ids, args.readers, args.workdir)
+                print(f"{name}: concurrent done", file=sys.stderr, flush=True)
+            finished("concurrent")
+        finish(args, result, "postgres.json" if args.lines <= 100_000 else f"postgres-{args.lines}.json")
     finally:
         cluster.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def finish(args, result: dict, name: str) -> None:
