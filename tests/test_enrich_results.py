@@ -197,6 +197,28 @@ def test_lower_is_better_metrics():
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
 
 
+# --- fixes from the blind3 sample (real hf-daily sentences that showed each bug) -----------------
+
+def test_a_benchmark_after_describing_words_is_the_dataset():
+    # was: 16.15% with no dataset ("the more challenging" stopped the name)
+    claims = extract_claims(hf_sentence("2505.21297", "On the more challenging USA Computing Olympiad"))
+    assert [(c.value, c.dataset) for c in claims] == [(16.15, "USA Computing Olympiad")]
+
+
+def test_values_before_settings_of_a_benchmark_are_not_claimed_without_it():
+    # "63.94 % and 63.76 % in different settings of City-3DQA": was two dataset-less claims
+    claims = extract_claims(hf_sentence("2407.17398", "in different settings of City-3DQA"))
+    assert all(c.dataset for c in claims)
+
+
+def test_a_sentence_opening_on_an_unread_name_gives_no_dataset_less_claim():
+    # "On a FinAuditing-derived FinMR sample, AuditFlow reaches 82.09% ...": the value belongs to FinMR
+    assert extract_claims(hf_sentence("2606.03031", "FinAuditing-derived FinMR")) == []
+    # an opener without a name keeps its claim
+    kept = extract_claims("On average, BEiT achieves 83.2% top-1 accuracy on ImageNet-1K.")
+    assert [(c.value, c.dataset) for c in kept] == [(83.2, "ImageNet-1K")]
+
+
 # --- fixes from the blind2 sample (real hf-daily sentences that showed each bug) -----------------
 
 def test_a_change_in_parentheses_gives_the_new_value_and_names_each_benchmark():

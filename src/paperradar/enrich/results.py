@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..models import Paper
 
 #: Bump when the same abstract would give other claims.
-VERSION = "2"
+VERSION = "3"
 
 
 def paper_name(paper: Paper) -> str | None:

@@ -95,7 +95,8 @@ def claims_in_sentence(sentence: str, fallback_method: str | None = None) -> lis
 def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[tuple[Claim, bool]]:
     """The claims of one sentence, each with whether it is unsure: a value with
     no dataset in a clause naming a benchmark that no value was tied to
-    ("Video-R1-7B attains 35.8% on video spatial reasoning benchmark VSI-bench").
+    ("Video-R1-7B attains 35.8% on video spatial reasoning benchmark VSI-bench"),
+    or in a sentence opening on a name that was not read as a dataset.
     ``extract_claims`` keeps an unsure claim only when it takes its dataset from
     the sentence before."""
     sentence = sentence[:MAX_SENTENCE]
@@ -111,6 +112,7 @@ def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[t
     link_from_to(sentence, cands, metrics, mentions)
     mark_compared(sentence, cands)
     unattached = attach_datasets(sentence, cands, mentions, metrics)
+    unread_opener = _unread_opener(sentence, all_mentions)
     skip = taken
     out: list[tuple[Claim, bool]] = []
     listed: dict[int, str] = {}  # "GPT-o3 and InternVL-3 achieve only 34.08% and 26.52% on SFE"
@@ -153,8 +155,23 @@ def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[t
             qualifier=(qualifier.group(1) or qualifier.group(2)).lower() if qualifier else None)
         averaged = re.search(r"\b(?:average|averaged|avg|mean|macro-average|overall)\b", left[-150:].split(";")[-1],
                              re.I)  # "an average success rate of 79.1%": over several benchmarks, rightly none
-        out.append((claim, not c.dataset and not averaged and in_clause(sentence, n.start, unattached)))
+        out.append((claim, not c.dataset and not averaged
+                    and (in_clause(sentence, n.start, unattached) or unread_opener)))
     return out
+
+
+_OPENER = re.compile(r"^\s*(?:On|In|For|Across)\s+(?P<phrase>[^,;:()]{2,80}),")
+_CAPITALISED = re.compile(r"\s[A-Za-z-]*[A-Z][\w-]*")
+
+
+def _unread_opener(sentence: str, mentions) -> bool:
+    """Whether the sentence opens on a phrase that names something no dataset
+    was read from ("On a FinAuditing-derived FinMR sample, X reaches 82.09%"):
+    its values are then tied to a benchmark this extractor could not name."""
+    m = _OPENER.match(sentence)
+    if not m or any(m.start("phrase") <= d.start < m.end("phrase") for d in mentions):
+        return False
+    return _CAPITALISED.search(" " + m.group("phrase")) is not None
 
 
 def _in_compared_parenthesis(sentence: str, position: int) -> bool:

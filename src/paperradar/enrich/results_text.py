@@ -80,7 +80,11 @@ def find_numbers(sentence: str) -> list[Number]:
 
 _GENERIC_NAME = re.compile(
     r"\b(?P<prep>[Oo]n|[Ii]n)\s+(?:(?:the|our|their|its|this|a|an|new|newly|proposed|curated|challenging|public|"
-    r"popular|standard|held-out|widely[- ]used)\s+){0,3}"
+    r"popular|standard|held-out|widely[- ]used|more|most|harder|difficult|large-scale|real-world|recent|latest|"
+    r"established|competitive|comprehensive|diverse)\s+){0,3}"
+    # "in different settings of City-3DQA", "on both splits of the X"
+    r"(?:(?:(?:different|several|two|three|four|all|both|various|its)\s+)?"
+    r"(?:settings|splits|subsets|variants|versions|tracks|tasks|parts)\s+of\s+(?:the\s+)?)?"
     r"(?P<name>(?:[A-Z][\w.&'+]*|[a-z]+[A-Z][\w.+]*)(?:[\s-](?:[A-Z0-9][\w.&'+]*|v\d+))*)"
     r"(?P<kind>\s+(?:dataset|datasets|benchmark|benchmarks|test set|test-dev|val|split|challenge|leaderboard))?")
 _BENCHMARK_WORD = re.compile(r"Bench|bench|QA\b|Eval|Arena")
