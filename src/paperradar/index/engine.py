@@ -182,13 +182,16 @@ class SearchEngine:
 
     def vectors_of(self, pks: list[int], titles: bool = False):
         """{pk: vector} of these papers from the title-and-abstract (or title) index."""
+        return self._lookup(titles).vectors_of(pks)
+
+    def _lookup(self, titles: bool):
         from .lookup import RowLookup
 
         index = self.title_vectors if titles else self.vectors
         name = "title" if titles else "text"
         if name not in self._lookups or self._lookups[name].index is not index:
             self._lookups[name] = RowLookup(index)
-        return self._lookups[name].vectors_of(pks)
+        return self._lookups[name]
 
     def semantic_scores(self, query_vector, pks: list[int],
                         known: dict[int, float] | None = None) -> dict[int, tuple[float, str]]:
@@ -196,9 +199,8 @@ class SearchEngine:
         paper's title-and-abstract vector and to its title vector."""
         known = dict(known or {})
         missing = [pk for pk in pks if pk not in known]
-        for pk, vec in self.vectors_of(missing).items():
-            known[pk] = float(vec @ query_vector)
-        title = {pk: float(vec @ query_vector) for pk, vec in self.vectors_of(pks, titles=True).items()}
+        known.update(self._lookup(titles=False).similarities(missing, query_vector))
+        title = self._lookup(titles=True).similarities(pks, query_vector)
         out = {}
         for pk in pks:
             text_sim, title_sim = known.get(pk), title.get(pk)
