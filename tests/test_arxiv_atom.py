@@ -302,20 +302,30 @@ def test_id_month():
 
 # ---- online: arxiv:QUERY --------------------------------------------------------------
 
-def test_query_pages_until_an_empty_page():
+def test_query_pages_until_an_empty_page_stays_empty():
     server = FakeServer([fixture_bytes("api_query_100.xml"),
                          fixture_bytes("api_zero_results.xml")])
     items = list(arxiv_atom.fetch_query("all:testing", server.http))
     assert len(papers(items)) == 100
-    first, second = (r.url.params for r in server.requests)
+    first, *again = (r.url.params for r in server.requests)
     assert str(server.requests[0].url).startswith("https://export.arxiv.org/api/query?")
     assert dict(first) == {"search_query": "all:testing", "start": "0", "max_results": "100",
                            "sortBy": "submittedDate", "sortOrder": "descending"}
-    assert (second["start"], second["max_results"]) == ("100", "100")
-    assert server.sleeps == [3.0]  # arXiv's rate limit between the two pages
+    # the empty page in the middle of the results is asked for again before paging stops
+    assert [(p["start"], p["max_results"]) for p in again] == [("100", "100")] * arxiv_atom.EMPTY_PAGE_ATTEMPTS
+    assert server.sleeps == [3.0] * arxiv_atom.EMPTY_PAGE_ATTEMPTS  # arXiv's rate limit between pages
     [notice] = [i for i in items if isinstance(i, Notice)]
-    assert "empty page at 100 of 214881" in notice.message
+    assert f"empty page at 100 of 214881 results, {arxiv_atom.EMPTY_PAGE_ATTEMPTS} times" in notice.message
     assert not any(isinstance(i, Checkpoint) for i in items)
+
+
+def test_query_asks_again_for_an_empty_page_in_the_middle_of_the_results():
+    page = fixture_bytes("api_query_100.xml")
+    server = FakeServer([page, fixture_bytes("api_zero_results.xml"), page])
+    items = list(arxiv_atom.fetch_query("all:testing", server.http))
+    assert len(papers(items)) == 200  # the second try of the page at 100 was whole
+    assert [r.url.params["start"] for r in server.requests] == ["0", "100", "100"]
+    assert not [i for i in items if isinstance(i, Notice)]
 
 
 def test_query_stops_at_the_default_cap_of_200():

@@ -43,6 +43,8 @@ FEED_URL = "https://rss.arxiv.org/atom/{categories}"
 PAGE_SIZE = 100
 #: How many papers ``arxiv:QUERY`` fetches unless told otherwise.
 DEFAULT_LIMIT = 200
+#: Times an empty page in the middle of the results is asked for before paging stops.
+EMPTY_PAGE_ATTEMPTS = 3
 
 _API_KNOWN = {"id", "title", "updated", "link", "summary", "category", "published", "comment",
               "primary_category", "journal_ref", "author", "doi"}
@@ -166,7 +168,7 @@ def fetch_query(arg: str, http, resume_state: Any = None, *,
     if not query:
         raise InputError(where, "no query given; write arxiv:cat:cs.LG or "
                                 "arxiv:ti:diffusion AND cat:cs.CV")
-    start, yielded, expected, restarted = 0, 0, None, False
+    start, yielded, expected, restarted, empty_tries = 0, 0, None, False, 0
     while start < limit:
         params = {"search_query": query, "start": start,
                   "max_results": min(PAGE_SIZE, limit - start),
@@ -194,10 +196,16 @@ def fetch_query(arg: str, http, resume_state: Any = None, *,
             if start == 0:
                 yield Notice(f"the arXiv API found no papers for {query!r}", where)
             elif expected is not None and start < expected:
+                empty_tries += 1
+                if empty_tries < EMPTY_PAGE_ATTEMPTS:  # it does this at times; the next try is often whole
+                    log.warning("%s: an empty page at %d of %d results; asking again (%d of %d)",
+                                where, start, expected, empty_tries + 1, EMPTY_PAGE_ATTEMPTS)
+                    continue
                 yield Notice(f"the arXiv API returned an empty page at {start} of {expected} "
-                             "results; stopping here (it does this at times; run again later)",
+                             f"results, {EMPTY_PAGE_ATTEMPTS} times; stopping here (run again later)",
                              where)
             return
+        empty_tries = 0
         start += entries
         if expected is not None and start >= expected:
             return
