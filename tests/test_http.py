@@ -135,6 +135,23 @@ def test_connection_failure_is_offline_error_without_retrying():
     assert len(server.requests) == 1 and server.sleeps == []
 
 
+def test_a_refused_connection_mid_harvest_is_retried():
+    ok = httpx.Response(200, text="<feed/>")
+    server = FakeServer([ok, httpx.ConnectError("Connection refused"), ok])
+    assert server.http.get(ARXIV_API).status_code == 200
+    assert server.http.get(ARXIV_API).status_code == 200  # refused once, then answered
+    assert len(server.requests) == 3 and len(server.sleeps) >= 1
+
+
+def test_a_host_that_keeps_refusing_mid_harvest_is_offline_after_the_retries():
+    server = FakeServer([httpx.Response(200, text="<feed/>"), httpx.ConnectError("Connection refused")],
+                        retries=2)
+    server.http.get(ARXIV_API)
+    with pytest.raises(OfflineError, match="cannot reach export.arxiv.org.*3 times"):
+        server.http.get(ARXIV_API)
+    assert len(server.requests) == 4
+
+
 def test_final_failure_after_retries_is_source_error_not_offline():
     server = FakeServer([httpx.Response(503)], retries=3)
     with pytest.raises(SourceError, match="HTTP 503 4 times") as info:

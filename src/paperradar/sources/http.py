@@ -54,6 +54,9 @@ class Http:
     max_redirects: int = 5
     _last: dict[str, float] = field(default_factory=dict)
     _client: httpx.Client | None = None
+    #: Hosts that have answered at least once: a refused connection to one of them
+    #: (a restart in the middle of a harvest) is retried; to any other it means offline.
+    _reached: set[str] = field(default_factory=set)
 
     @property
     def client(self) -> httpx.Client:
@@ -84,7 +87,8 @@ class Http:
     def get(self, url: str, params: dict | None = None) -> httpx.Response:
         """GET with the host's rate limit and retries on 429/5xx, timeouts and broken bodies.
 
-        Raises OfflineError when the host cannot be reached at all, and
+        Raises OfflineError when the host cannot be reached (at once when it never
+        answered this session; after the retries when it did), and
         SourceError for any other failure after the last retry (or at once for
         a redirect loop); both name the URL asked for.
         """
@@ -96,7 +100,12 @@ class Http:
             try:
                 response = self.client.get(url, params=params)
             except httpx.ConnectError as exc:
-                raise OfflineError(f"cannot reach {host}: {exc} (GET {asked})") from exc
+                if host not in self._reached or attempt >= self.retries:
+                    raise OfflineError(f"cannot reach {host}: {exc} (GET {asked})"
+                                       + (f", {attempt + 1} times" if attempt else "")) from exc
+                delay = self._backoff(attempt)
+                log.warning("%s refused the connection after answering before; retrying in %.0f s",
+                            host, delay)
             except httpx.TooManyRedirects as exc:
                 raise SourceError(f"{host} redirected GET {asked} more than "
                                   f"{self.max_redirects} times (a redirect loop?); "
@@ -114,6 +123,7 @@ class Http:
                 delay = self._backoff(attempt)
                 log.warning("%s: %s; retrying in %.0f s", host, exc, delay)
             else:
+                self._reached.add(host)
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 if attempt >= self.retries:
