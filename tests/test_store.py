@@ -225,3 +225,36 @@ def test_author_and_code_filters(store):
     assert [p.id for p in store.papers(PaperQuery(has_code=True))] == ["1706.03762"]
     assert len(list(store.papers(PaperQuery(has_code=False)))) == 1
     assert store.pks_matching(PaperQuery(author="vaswani", has_code=False)) == set()
+
+
+def test_category_listing_is_the_same_read_either_way(store, monkeypatch):
+    """A category's newest papers, given or predicted: walked down the date index
+    (common categories) or read and sorted (rare ones), with the same answer."""
+    from paperradar.store import category_filter
+
+    records = [arxiv_record(arxiv_id=f"2401.{i:05d}", source_id=f"2401.{i:05d}", title=f"Paper number {i}",
+                            abstract=f"Abstract {i} about topic {i % 5}.",
+                            date=None if i % 7 == 0 else f"2024-0{1 + i % 9}-{10 + i % 17}",
+                            categories=["cs.LG" if i % 3 else "cs.CV"] + (["stat.ML"] if i % 4 == 0 else []))
+               for i in range(1, 41)]
+    store.ingest_batch(records)
+    untagged = Paper(title="A paper whose category is only predicted", abstract="Predicted only.",
+                     date="2024-09-30", source="paste")
+    store.ingest_batch([untagged])
+    [(pk, chash)] = [(pk, h) for pk, h in store.enrichment_todo("category", "1")
+                     if store.papers_by_pk([pk])[0].title == untagged.title]
+    store.save_enrichments("category", "1", [(pk, chash, {"predicted": ["cs.LG"]}, ["cs.LG"])])
+
+    def listing(category, limit, offset=0):
+        return [p.title for p in store.papers(PaperQuery(category=category, limit=limit, offset=offset))]
+
+    results = {}
+    for threshold in (1, 10**9):  # 1: every category is walked; 10**9: every one is read and sorted
+        monkeypatch.setattr(category_filter, "WALK_AT_LEAST", threshold)
+        results[threshold] = [listing(c, n, o) for c in ("cs.LG", "cs.CV", "stat.ML", "cs.DL")
+                              for n, o in ((5, 0), (5, 5), (100, 0))]
+    assert results[1] == results[10**9]
+    full = listing("cs.LG", 100)
+    assert full[0] == untagged.title  # the predicted paper, newest, is listed
+    assert len(full) == 1 + sum(1 for i in range(1, 41) if i % 3)
+    assert listing("cs.DL", 5) == []

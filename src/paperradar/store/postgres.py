@@ -27,6 +27,7 @@ from ..errors import StoreError
 from ..models import Paper, SourceSeen
 from ..normalize import utc_now
 from .base import PaperQuery
+from .category_filter import category_condition, size_sql, walks
 from .dedupe import Key, paper_text
 from .postgres_accounts import PgAccountTables
 from .postgres_codec import pg_text
@@ -137,7 +138,7 @@ class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTab
         row = self.conn.execute("SELECT pk FROM papers WHERE id = %s", (pg_text(paper_id),)).fetchone()
         return row[0] if row else None
 
-    def _where(self, query: PaperQuery) -> tuple[list[str], list]:
+    def _where(self, query: PaperQuery, walk: bool = False) -> tuple[list[str], list]:
         where, params = [], []
         if query.since:
             where.append("p.date >= %s")
@@ -146,8 +147,7 @@ class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTab
             where.append("p.date <= %s")
             params.append(pg_text(query.until) + "\uffff")
         if query.category:
-            where.append("(p.pk IN (SELECT pk FROM paper_categories WHERE category = %s) OR p.pk IN"
-                         " (SELECT pk FROM enrichment_keys WHERE enricher = 'category' AND key = %s))")
+            where.append(category_condition("%s", walk, array=True))
             params += [pg_text(query.category)] * 2
         if query.source:
             where.append("p.pk IN (SELECT pk FROM paper_sources WHERE source = %s)")
@@ -169,7 +169,9 @@ class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTab
         return {r[0] for r in self.conn.execute(sql, params)}
 
     def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
-        where, params = self._where(query)
+        walk = bool(query.category) and query.limit is not None and walks(
+            self.conn.execute(size_sql("%s"), [pg_text(query.category)] * 2).fetchone(), query)
+        where, params = self._where(query, walk)
         sql = "SELECT p.pk FROM papers p"
         if where:
             sql += " WHERE " + " AND ".join(where)

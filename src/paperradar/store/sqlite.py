@@ -19,6 +19,7 @@ from ..errors import NotFound, StoreError
 from ..models import Paper, SourceSeen
 from ..normalize import normalize_doi, parse_arxiv_id, utc_now
 from .base import BatchResult, PaperQuery
+from .category_filter import category_condition, size_sql, walks
 from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
 from .sqlite_accounts import AccountTables
@@ -280,7 +281,7 @@ class SQLiteStore(EnrichmentTables, ReaderTables, AccountTables, TrendingQueries
             out.append(paper)
         return out
 
-    def _where(self, query: PaperQuery) -> tuple[list[str], list]:
+    def _where(self, query: PaperQuery, walk: bool = False) -> tuple[list[str], list]:
         where, params = [], []
         if query.since:
             where.append("p.date >= ?")
@@ -289,8 +290,7 @@ class SQLiteStore(EnrichmentTables, ReaderTables, AccountTables, TrendingQueries
             where.append("p.date <= ?")
             params.append(query.until + "\uffff")
         if query.category:
-            where.append("(p.pk IN (SELECT pk FROM paper_categories WHERE category = ?) OR p.pk IN"
-                         " (SELECT pk FROM enrichment_keys WHERE enricher = 'category' AND key = ?))")
+            where.append(category_condition("?", walk))
             params += [query.category, query.category]
         if query.source:
             where.append("p.pk IN (SELECT pk FROM paper_sources WHERE source = ?)")
@@ -312,7 +312,9 @@ class SQLiteStore(EnrichmentTables, ReaderTables, AccountTables, TrendingQueries
         return {r[0] for r in self.db.execute(sql, params)}
 
     def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
-        where, params = self._where(query)
+        walk = bool(query.category) and query.limit is not None and walks(
+            self.db.execute(size_sql("?"), [query.category] * 2).fetchone(), query)
+        where, params = self._where(query, walk)
         sql = "SELECT p.pk FROM papers p"
         if where:
             sql += " WHERE " + " AND ".join(where)
