@@ -37,6 +37,6 @@ def size_sql(mark: str) -> str:
             f" WHERE enricher = 'category' AND key = {mark} LIMIT {WALK_AT_LEAST}) b)")
 
 
-def walks(count_row, query) -> bool:
-    """Whether to walk the date index for this listing, from ``size_sql``'s row."""
-    return query.limit is not None and count_row is not None and count_row[0] >= WALK_AT_LEAST
+def is_common(count_row) -> bool:
+    """Whether a listing of the category walks the date index, from ``size_sql``'s row."""
+    return count_row is not None and count_row[0] >= WALK_AT_LEAST

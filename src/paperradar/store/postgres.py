@@ -27,7 +27,7 @@ from ..errors import StoreError
 from ..models import Paper, SourceSeen
 from ..normalize import utc_now
 from .base import PaperQuery
-from .category_filter import category_condition, size_sql, walks
+from .category_filter import category_condition, is_common, size_sql
 from .dedupe import Key, paper_text
 from .postgres_accounts import PgAccountTables
 from .postgres_codec import pg_text
@@ -169,8 +169,8 @@ class PostgresStore(PaperReading, PgBatchWriter, PgEnrichmentTables, PgReaderTab
         return {r[0] for r in self.conn.execute(sql, params)}
 
     def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
-        walk = bool(query.category) and query.limit is not None and walks(
-            self.conn.execute(size_sql("%s"), [pg_text(query.category)] * 2).fetchone(), query)
+        walk = bool(query.category) and query.limit is not None and is_common(
+            self.conn.execute(size_sql("%s"), [pg_text(query.category)] * 2).fetchone())
         where, params = self._where(query, walk)
         sql = "SELECT p.pk FROM papers p"
         if where:

@@ -19,7 +19,7 @@ from ..errors import NotFound, StoreError
 from ..models import Paper, SourceSeen
 from ..normalize import normalize_doi, parse_arxiv_id, utc_now
 from .base import BatchResult, PaperQuery
-from .category_filter import category_condition, size_sql, walks
+from .category_filter import category_condition, is_common, size_sql
 from .dedupe import Key, Plan, content_hash, paper_text, plan_batch, plan_to_counts
 from .migrations import apply_migrations
 from .sqlite_accounts import AccountTables
@@ -312,8 +312,8 @@ class SQLiteStore(EnrichmentTables, ReaderTables, AccountTables, TrendingQueries
         return {r[0] for r in self.db.execute(sql, params)}
 
     def papers(self, query: PaperQuery = PaperQuery()) -> Iterator[Paper]:
-        walk = bool(query.category) and query.limit is not None and walks(
-            self.db.execute(size_sql("?"), [query.category] * 2).fetchone(), query)
+        walk = bool(query.category) and query.limit is not None and is_common(
+            self.db.execute(size_sql("?"), [query.category] * 2).fetchone())
         where, params = self._where(query, walk)
         sql = "SELECT p.pk FROM papers p"
         if where:
