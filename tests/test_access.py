@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
+from smtp_inbox import Inbox
 from web_helpers import (
     PASSWORD,
     add_user,
@@ -282,15 +283,6 @@ def test_unsubscribe_links_cannot_be_guessed(built):
 SMTP_PASSWORD = "smtp-Pa55-0123456789-secret"
 LLM_KEY = "sk-llm-key-0123456789-secret"
 SESSION_SECRET = "session-secret-0123456789-abcdef"
-
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
 
 
 def _smtp_server():

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
+from smtp_inbox import Inbox
 
 from paperradar.cli import cli
 from paperradar.index import SearchEngine
@@ -197,14 +198,6 @@ def test_a_dead_senders_claim_is_sent_by_the_next_run_and_a_handed_over_one_neve
     aiosmtpd = pytest.importorskip("aiosmtpd.controller")
     from paperradar.publish.mailer import SmtpSettings
     from paperradar.publish.subscribers import send_due
-
-    class Inbox:
-        def __init__(self):
-            self.envelopes = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.envelopes.append(envelope)
-            return "250 OK"
 
     inbox = Inbox()
     with socket.socket() as s:

@@ -35,6 +35,7 @@ from hostile import (
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
+from smtp_inbox import Inbox
 from web_helpers import add_user, api_token, login, make_app, module_backends
 
 PUBLISH_TEMPLATES = ROOT / "src" / "paperradar" / "publish" / "templates"
@@ -487,15 +488,6 @@ def test_feeds_parse_with_http_links_and_inert_descriptions(digests, kind):
 
 
 # -- email -------------------------------------------------------------------------------------------
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
 
 @pytest.fixture
 def smtp(monkeypatch):

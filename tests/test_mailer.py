@@ -3,18 +3,17 @@ unsubscribe, header injection, the sent log (nothing twice), AUTH, STARTTLS, sch
 
 from __future__ import annotations
 
-import email
 import re
 import shutil
 import socket
 import ssl
 import subprocess
 from datetime import date
-from email import policy
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
+from smtp_inbox import Inbox
 
 from paperradar.cli_publish import send_command, subscribe_command, unsubscribe_command
 from paperradar.errors import InputError
@@ -36,22 +35,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 PASSWORD = "s3cret-Pa55"
 FRIDAY = date(2026, 6, 19)
 MOEBIUS = ("https://arxiv.org/abs/2606.19195", "https://arxiv.org/pdf/2606.19195", "https://github.com/hustvl/Moebius")
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what arrives (and whether it came over TLS)."""
-
-    def __init__(self):
-        self.envelopes, self.tls, self.port = [], [], 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.tls.append(session.ssl is not None)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
 
 
 def free_port() -> int:
