@@ -55,40 +55,47 @@ def eval_qrels(engine: SearchEngine, path: Path) -> dict:
             for mode, m in metrics.items()}
 
 
-def eval_rerank(engine: SearchEngine, path: Path) -> dict:
-    data = evaluate.load_scirepeval_search(path)
-    records, keys = [], {}
+def load_candidates(engine: SearchEngine, data: list[evaluate.RerankQuery]) -> None:
+    """Store every query's candidates (once each) and index them."""
+    records, keys = [], set()
     for q in data:
         for cand in q.candidates:
             key = f"s2-{cand.source_id or len(keys)}"
             if key not in keys:
-                keys[key] = None
+                keys.add(key)
                 cand.id = key
                 cand.source = cand.source or "scirepeval"
                 records.append(cand)
     engine.store.ingest_batch(records)
     engine.sync()
 
-    def runs_for(query: str, candidates: list[Paper]) -> tuple[list[int], dict]:
-        pks = [engine.store.pk_of(c.id) for c in candidates]
-        keyword = {h.pk: h.score for h in engine.keyword.search(query, limit=len(keys))}
-        qv = engine.embedder.embed_query(query)
-        semantic = {pk: sim for pk, (sim, _) in engine.semantic_scores(qv, pks).items()}
-        runs = {
-            "keyword": sorted(((pk, keyword[pk]) for pk in pks if pk in keyword),
-                              key=lambda kv: -kv[1]),
-            "semantic": sorted(((pk, semantic[pk]) for pk in pks), key=lambda kv: -kv[1]),
-        }
-        return pks, runs
+
+def rerank_runs(engine: SearchEngine, query: str, candidates) -> tuple[list[int], dict]:
+    """The candidates' pks and each retriever's run over them (best first)."""
+    pks = [engine.store.pk_of(c.id) for c in candidates]
+    keyword = {h.pk: h.score for h in engine.keyword.search(query, limit=engine.store.count())}
+    qv = engine.embedder.embed_query(query)
+    semantic = {pk: sim for pk, (sim, _) in engine.semantic_scores(qv, pks).items()}
+    runs = {
+        "keyword": sorted(((pk, keyword[pk]) for pk in pks if pk in keyword), key=lambda kv: -kv[1]),
+        "semantic": sorted(((pk, semantic[pk]) for pk in pks), key=lambda kv: -kv[1]),
+    }
+    return pks, runs
+
+
+def mode_scores(pks: list[int], runs: dict, mode: str) -> list[float]:
+    """One score per candidate under ``mode`` (-inf where the retriever missed it)."""
+    fused = {h.key: h.score for h in fuse_default(runs)} if mode == "hybrid" else dict(runs[mode])
+    return [fused.get(pk, float("-inf")) for pk in pks]
+
+
+def eval_rerank(engine: SearchEngine, path: Path) -> dict:
+    data = evaluate.load_scirepeval_search(path)
+    load_candidates(engine, data)
 
     def scorer(mode: str):
         def score(query: str, candidates: list[Paper]) -> list[float]:
-            pks, runs = runs_for(query, candidates)
-            if mode == "hybrid":
-                fused = {h.key: h.score for h in fuse_default(runs)}
-            else:
-                fused = dict(runs[mode])
-            return [fused.get(pk, float("-inf")) for pk in pks]
+            return mode_scores(*rerank_runs(engine, query, candidates), mode)
         return score
 
     ndcg = evaluate.evaluate_rerank({mode: scorer(mode) for mode in MODES}, data)

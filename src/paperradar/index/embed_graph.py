@@ -5,8 +5,10 @@ out in ~40 small operators per layer (masking through IsNaN/Where on every
 score matrix alone takes a fifth of the time). Here the same weights are laid
 out again as a BERT encoder using ONNX Runtime's fused operators: one QKV
 projection, ``com.microsoft.MultiHeadAttention`` with a key-padding mask,
-``com.microsoft.Gelu``, LayerNormalization (fused with the residual add by the
-runtime), and mean pooling plus L2 normalisation inside the graph. Inputs
+``com.microsoft.Gelu``, LayerNormalization after the residual add (the
+runtime's fused SkipLayerNormalization is slower here, see
+``embed_onnx.UNFUSED``), and mean pooling plus L2 normalisation inside the
+graph. Inputs
 ``input_ids`` and ``attention_mask`` (int64, batch x tokens); output
 ``sentence_embedding`` (batch x 384, unit length).
 """

@@ -3,7 +3,8 @@
 Texts are tokenised by the Rust ``tokenizers`` package (truncated at the
 model's 256 tokens, as sentence-transformers does) and run through the lean
 graph of ``embed_graph`` (int8 matrix products, see ``embed_quantize``) with
-full graph optimisation and one intra-op thread per core; pooling and L2
+full graph optimisation (less one slow fusion, see ``UNFUSED``) and one
+intra-op thread per core; pooling and L2
 normalisation happen inside the graph.
 
 Batching: the int8 default runs one text per call. Its activations are
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 MINILM_DIM = 384
 MINILM_MAX_TOKENS = 256  # max_seq_length of all-MiniLM-L6-v2 in sentence-transformers
 TOKENIZE_CHUNK = 2048  # texts tokenised, sorted and embedded together
+#: ONNX Runtime fusions left out: its SkipLayerNormalization kernel takes 5x as long as
+#: the Add and LayerNormalization it replaces (0.56 vs 0.11 ms at 250 x 384, one
+#: thread), which was 13 % of the model's time (BENCHMARKS.md, embedding throughput).
+UNFUSED = ["SkipLayerNormFusion"]
 
 
 def usable_cores(setting: str) -> int:
@@ -106,7 +111,8 @@ class OnnxMiniLM:
         options.log_severity_level = 3
         if threads == 1:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(self._model, options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(self._model, options, providers=["CPUExecutionProvider"],
+                                    disabled_optimizers=UNFUSED)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors, shape (len(texts), 384), in input order."""
