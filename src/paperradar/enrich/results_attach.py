@@ -18,7 +18,9 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
     live = [i for i, c in enumerate(cands) if not c.excluded and c.baseline_of is None]
     groups = [[i for i in group if i in live] for group in list_groups(sentence, cands)]
     groups = [g for g in groups if g]
-    if re.search(r"\brespectively\b", sentence) or (len(groups) == 1 and _one_list(sentence, mentions)):
+    unpaired: list[int] = []  # values of a "respectively" list that no list of names matched
+    respectively = re.search(r"\brespectively\b", sentence) is not None
+    if respectively or (len(groups) == 1 and _one_list(sentence, mentions)):
         for group in groups:
             if len(group) > 1 and len(mentions) == len(group):
                 for i, m in zip(group, mentions):
@@ -26,6 +28,8 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
             elif len(group) > 1 and len(metrics) == len(group) and not any(cands[i].metric for i in group[:-1]):
                 for i, (_, _, name) in zip(group, metrics):
                     cands[i].metric = name
+            elif len(group) > 1 and respectively and _names_follow(sentence, cands[group[-1]].number.end, mentions):
+                unpaired += group
     owned: set[int] = {m.start for m in mentions for c in cands if c.dataset == m.name}
     for k, c in enumerate(cands):  # every value, results or not, owns the benchmark it is written on
         n = c.number
@@ -72,8 +76,19 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
                                           sentence[: before[0].start]) and _same_parenthesis(
                 sentence, c.number.start, before[0].start) and ";" not in sentence[before[0].end:c.number.start]:
             c.dataset = before[0].name
+    for i in unpaired:  # "68.6% and 72.9% pass@1 on VerilogEval v2 and RTLLM v1.1, respectively" with one
+        cands[i].dataset = None  # of the two names unread: which value is whose is not known
     used = {c.dataset for c in cands if c.dataset}
     return [m.start for m in mentions if m.start not in owned and m.name not in used]
+
+
+def _names_follow(sentence: str, position: int, mentions) -> bool:
+    """Whether a benchmark is named between ``position`` and "respectively":
+    the list the values are paired with is one of benchmarks ("... on A and B,
+    respectively"), not of methods ("on ImageNet-1k of A and B ... from 75.2% to
+    79% and 79.1% to 83%, respectively")."""
+    end = sentence.find("respectively", position)
+    return end >= 0 and any(position <= m.start < end for m in mentions)
 
 
 def _one_list(sentence: str, mentions) -> bool:
