@@ -70,9 +70,10 @@ def extract_claims(abstract: str | None, fallback_method: str | None = None) -> 
     previous: dict[str, Claim] = {}
     for sentence in split_sentences(clean_abstract(abstract)):
         found = sentence_claims(sentence, fallback_method)
+        own_scope = _OPENER.match(sentence) is not None  # "In visual text rendering, its accuracy ..."
         for claim, unsure in found:
             before = previous.get(claim.metric) if claim.metric else None
-            if claim.dataset is None and before is not None:
+            if claim.dataset is None and before is not None and not own_scope:
                 claim.dataset = before.dataset
                 if claim.method in (None, fallback_method):
                     claim.method = before.method
