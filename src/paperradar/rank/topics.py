@@ -193,8 +193,10 @@ def class_tfidf_terms(docs_by_topic: list[list[list[str]]], n_terms: int = TOPIC
     out = []
     for docs, c, df in zip(docs_by_topic, counts, present):
         min_docs = 2 if len(docs) >= 4 else 1
-        weight = {t: (n / len(docs)) * np.log(1 + mean_size / frequency[t]) for t, n in c.items()
-                  if df[t] >= min_docs and t not in term_tools.GENERIC}
+        # times the topic's share of the term's uses: a word the other topics use as
+        # much ("generation" beside "video") does not name this one
+        weight = {t: (n / len(docs)) * np.log(1 + mean_size / frequency[t]) * np.sqrt(n / frequency[t])
+                  for t, n in c.items() if df[t] >= min_docs and t not in term_tools.GENERIC}
         ranked = sorted(weight, key=lambda t: (-weight[t], t))
         out.append(term_tools.without_overlaps(ranked, n_terms))
     return out
