@@ -54,7 +54,7 @@ def features(path: Path) -> list[dict]:
             rows = []
             for q in data:
                 pks, runs = rerank_runs(engine, q.query, q.candidates)
-                row = {"query": q.query, "grades": list(q.grades),
+                row = {"query": q.query, "grades": list(q.grades), "pks": pks, "runs": runs,
                        "citations": [float(c.source_fields.get("n_citations") or 0) for c in q.candidates]}
                 for mode in MODES:
                     row[mode] = mode_scores(pks, runs, mode)
@@ -65,18 +65,15 @@ def features(path: Path) -> list[dict]:
     return rows
 
 
-def _tmm(values: list[float]) -> list[float]:
-    """Scores divided by the best (a missed candidate, -inf, counts 0): the product's tmm."""
-    clean = [v if math.isfinite(v) else 0.0 for v in values]
-    top = max(clean)
-    return [max(0.0, v) / top if top > 0 else 0.0 for v in clean]
-
-
 def weighted(row: dict, w: float, prior: float = 0.0) -> list[float]:
-    kw, sem = _tmm(row["keyword"]), _tmm(row["semantic"])
+    """The product's tmm fusion with semantic weight ``w`` (keyword ``1 - w``), plus
+    ``prior`` times the candidate's log citation count over the query's largest."""
+    from paperradar.index.fusion import fuse_scores
+
+    fused = fuse_scores("tmm", row["runs"], weights={"keyword": 1 - w, "semantic": w})
     pop = [math.log1p(c) for c in row["citations"]]
     top = max(pop) or 1.0
-    return [(1 - w) * k + w * s + prior * p / top for k, s, p in zip(kw, sem, pop)]
+    return [fused.get(pk, 0.0) + prior * p / top for pk, p in zip(row["pks"], pop)]
 
 
 def mean_ndcg(rows: list[dict], scores) -> float:

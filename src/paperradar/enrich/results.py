@@ -7,11 +7,11 @@ leaderboard finds the papers with ``store.pks_with_key("results", key)``.
 Rule-based and offline; precision first (see ``results_extract``).
 
 A headline result is a value tied to a named benchmark: values the extractor
-read without a dataset ("95% success in real-world tasks") are not stored. Over
-the five judged samples (BENCHMARKS.md) claims with a dataset were right 104
-times in 105, those without 30 times in 43; on unseen abstracts the
-dataset-less ones were most of the wrong numbers (a right value credited to
-no benchmark, or to the wrong one's absence).
+read without a dataset ("95% success in real-world tasks") are not stored. On
+the judged samples (BENCHMARKS.md) claims with a dataset were right 104 times
+in 105, those without 30 times in 43, and on unseen abstracts the dataset-less
+ones were most of the errors: mostly right values whose benchmark was named
+where the extractor did not read it (a sentence earlier, say).
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ projection, ``com.microsoft.MultiHeadAttention`` with a key-padding mask,
 ``com.microsoft.Gelu``, LayerNormalization after the residual add (the
 runtime's fused SkipLayerNormalization is slower here, see
 ``embed_onnx.UNFUSED``), and mean pooling plus L2 normalisation inside the
-graph. Inputs
-``input_ids`` and ``attention_mask`` (int64, batch x tokens); output
-``sentence_embedding`` (batch x 384, unit length).
+graph. Inputs ``input_ids`` and ``attention_mask`` (int64, batch x tokens);
+output ``sentence_embedding`` (batch x 384, unit length).
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@ Texts are tokenised by the Rust ``tokenizers`` package (truncated at the
 model's 256 tokens, as sentence-transformers does) and run through the lean
 graph of ``embed_graph`` (int8 matrix products, see ``embed_quantize``) with
 full graph optimisation (less one slow fusion, see ``UNFUSED``) and one
-intra-op thread per core; pooling and L2
-normalisation happen inside the graph.
+intra-op thread per core; pooling and L2 normalisation happen inside the graph.
 
 Batching: the int8 default runs one text per call. Its activations are
 quantized with one scale per call, so a text batched with others would get a
