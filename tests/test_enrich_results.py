@@ -197,6 +197,21 @@ def test_lower_is_better_metrics():
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
 
 
+# --- fixes from the blind6 sample ------------------------------------------------------------------
+
+def test_a_benchmark_named_after_another_metric_is_not_this_values():
+    # was: 8.31 credited to AlpacaEval-2, whose win-rates follow it
+    claims = extract_claims(hf_sentence("2409.13156", "improving MT-Bench scores from 7.27 to 8.31"))
+    assert [(c.value, c.dataset, c.baseline_value) for c in claims] == [(8.31, "MT-Bench", 7.27),
+                                                                         (52.49, "AlpacaEval-2", 33.46)]
+
+
+def test_a_name_right_after_the_next_value_is_not_shared_backwards():
+    # "7.59 FID and 0.74 GenEval": GenEval is the 0.74's metric; was: 7.59 FID credited to GenEval
+    claims = extract_claims(hf_sentence("2503.09641", "7.59 FID and 0.74 GenEval"))
+    assert [(c.value, c.dataset) for c in claims] == [(7.59, None)]
+
+
 # --- fixes from the blind5 sample ------------------------------------------------------------------
 
 def test_a_respectively_list_with_an_unread_benchmark_credits_no_value_to_the_other():

@@ -39,6 +39,9 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
                     if d.baseline_of is None and (d.number.unit or d.metric or d.delta)), len(sentence))
         after = [m for m in mentions if n.end <= m.start < nxt]
         gap = re.sub(r"\([^()]*\)|\)", "", sentence[n.end:after[0].start]) if after else ";"
+        if after and any(n.end <= s and e <= after[0].start and name != c.metric for s, e, name in metrics):
+            gap = ";"  # "MT-Bench scores from 7.27 to 8.31 and win-rates in AlpacaEval-2": the benchmark of
+            # another metric written between them
         if ";" not in gap and (re.fullmatch(r"\s*(?:[\w.+%@/\-]+\s+){0,10}?(?:on|in|for|across)\s+(?:the\s+)?"
                                            r"(?:[\w\-]+\s+){0,2}?", gap) or re.fullmatch(r"\s*", gap)):
             owned.add(after[0].start)
@@ -54,7 +57,9 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
     for k in range(len(live) - 2, -1, -1):  # "59.4% box AP and 51.6% mask AP on COCO": both on COCO
         c, nxt_c = cands[live[k]], cands[live[k + 1]]
         if not c.dataset and nxt_c.dataset and re.fullmatch(
-                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", sentence[c.number.end:nxt_c.number.start]):
+                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", sentence[c.number.end:nxt_c.number.start]) \
+                and not sentence.startswith(nxt_c.dataset, nxt_c.number.end + 1):
+            # ("7.59 FID and 0.74 GenEval": a name right after a value is its metric, not where both were measured)
             c.dataset, c.on_named = nxt_c.dataset, nxt_c.on_named
     named_metric = {s: m.name for m in mentions for s, _, _ in metrics
                     if s >= m.end and re.fullmatch(r"\s*", sentence[m.end:s])}
