@@ -19,7 +19,7 @@ from paperradar.enrich.results_board import leaderboard
 from paperradar.enrich.results_datasets import dataset_key
 from paperradar.enrich.results_extract import extract_claims
 from paperradar.enrich.results_text import clean_abstract, split_sentences
-from paperradar.enrich.results_vocab import lower_is_better
+from paperradar.enrich.results_vocab import find_metrics, lower_is_better
 from paperradar.models import Paper
 from paperradar.pipeline import ingest
 
@@ -195,6 +195,33 @@ def test_dataset_key_normalisation(written, key):
 def test_lower_is_better_metrics():
     assert all(lower_is_better(m) for m in ("FID", "WER", "perplexity", "error rate", "top-1 error", "MDD"))
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
+
+
+# --- fixes from the blind7 sample ------------------------------------------------------------------
+
+def test_a_metric_before_an_earlier_value_is_not_the_next_changes():
+    # "GenEval accuracy improves from 69% to 96% and PickScore increases from 20.46 to 23.81":
+    # was: 23.81 read as a GenEval accuracy
+    claims = extract_claims(hf_sentence("2604.18518", "PickScore increases from 20.46 to 23.81"))
+    assert [(c.value, c.metric, c.dataset) for c in claims] == [(96.0, "accuracy", "GenEval")]
+
+
+def test_a_value_with_its_own_scope_does_not_take_a_benchmark_of_the_next_clause():
+    # "a perplexity of 6.76 on held out Sardinian and outperforms the base across all six FLORES-200
+    # directions": was credited to FLORES-200
+    claims = extract_claims(hf_sentence("2605.09015", "perplexity of 6.76"))
+    assert [(c.value, c.dataset) for c in claims if c.value == 6.76] in ([], [(6.76, None)])
+    # "with and without classifier-free guidance on ImageNet 256x256": both values keep the benchmark
+    claims = extract_claims(hf_sentence("2601.05823", "FID of 1.21 and 1.75"))
+    assert [(c.value, c.dataset) for c in claims] == [(1.21, "ImageNet"), (1.75, "ImageNet")]
+
+
+def test_pass_at_k_for_larger_k_is_a_metric():
+    # "AIME25 pass@1 from TTRL's 4.6% to 16.4%, and pass@16 from 18.5% to 37.9%": was no metric for 37.9
+    sentence = hf_sentence("2509.15194", "pass@16 from 18.5% to 37.9%")
+    assert [name for _s, _e, name in find_metrics(sentence)] == ["pass@1", "pass@16"]
+    assert [name for _s, _e, name in find_metrics("Pass@32 on MiniF2F, pass@1024 and pass@5")] == [
+        "pass@32", "pass@1024", "pass@5"]
 
 
 # --- fixes from the blind6 sample ------------------------------------------------------------------

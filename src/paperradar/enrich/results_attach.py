@@ -42,6 +42,8 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
         if after and any(n.end <= s and e <= after[0].start and name != c.metric for s, e, name in metrics):
             gap = ";"  # "MT-Bench scores from 7.27 to 8.31 and win-rates in AlpacaEval-2": the benchmark of
             # another metric written between them
+        if re.search(r"\b(?:on|in)\s[^;]*\band\s", gap):
+            gap = ";"  # "a perplexity of 6.76 on held out Sardinian and outperforms ... across FLORES-200"
         if ";" not in gap and (re.fullmatch(r"\s*(?:[\w.+%@/\-]+\s+){0,10}?(?:on|in|for|across)\s+(?:the\s+)?"
                                            r"(?:[\w\-]+\s+){0,2}?", gap) or re.fullmatch(r"\s*", gap)):
             owned.add(after[0].start)

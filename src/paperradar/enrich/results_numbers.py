@@ -141,7 +141,10 @@ def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> No
                                        r"nearly\s+)?", sentence[a.number.end : b.number.start]):
             continue
         a.baseline_of = i + 1
-        before = [name for start, end, name in metrics if end <= a.number.start]
+        # a metric written before an earlier value is that value's ("GenEval accuracy improves from 69%
+        # to 96% and PickScore increases from 20.46 to 23.81": not an accuracy)
+        since = cands[i - 1].number.end if i else 0
+        before = [name for start, end, name in metrics if since <= start and end <= a.number.start]
         b.metric = b.metric or a.metric or (before[-1] if before else None)
         at = a.number.start - len(left) + frm.start()  # where "from" stands in the sentence
         named = [m for m in mentions if m.end <= at and not sentence[m.end : at].strip()]
