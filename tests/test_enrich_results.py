@@ -197,6 +197,15 @@ def test_lower_is_better_metrics():
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
 
 
+# --- fixes from the blind8 sample ------------------------------------------------------------------
+
+def test_an_accuracy_loss_is_not_an_accuracy():
+    # "12~mJ per inference with <0.5% accuracy loss": was 0.5% accuracy on CIC-IDS2017
+    abstract = _hf_daily().get("2604.14663") or pytest.skip("hf-daily paper 2604.14663 not found")
+    assert 0.5 not in [c.value for c in extract_claims(abstract)]
+    assert [(c.value, c.metric) for c in extract_claims("X reaches 0.5% accuracy on CIFAR-10.")] == [(0.5, "accuracy")]
+
+
 # --- fixes from the blind7 sample ------------------------------------------------------------------
 
 def test_a_metric_before_an_earlier_value_is_not_the_next_changes():

@@ -19,7 +19,7 @@ _DELTA_RIGHT = re.compile(r"\s*(?:absolute\s+|relative\s+)?(?:improvements?|gain
                           r"speed-?ups?|larger|smaller|lift|margins?|relative|absolute|lead|advantage|over|above|"
                           r"below|times|fold|of|gap|degradation|ahead|behind)\b", re.I)
 _DELTA_AFTER_METRIC = re.compile(r"\s*(?:improvements?|gains?|increases?|boosts?|drops?|reductions?|decreases?|"
-                                 r"degradation|gaps?|lead|margin|higher|lower|better|worse)\b", re.I)
+                                 r"degradation|loss(?:es)?|gaps?|lead|margin|higher|lower|better|worse)\b", re.I)
 _LEFT_CONNECTOR = re.compile(r"\s*(?:values?|scores?|rates?|results?|performance)?\s*(?:\(\w+\)\s*)?"
                              r"(?:of|=|:|is|was|were|reaching|reaches|at|to|around|about|from|"
                              r"of\s+[\w.+\-]+(?:\s[\w.+\-]+)?\s+to)?\s*"
