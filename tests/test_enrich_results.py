@@ -197,6 +197,23 @@ def test_lower_is_better_metrics():
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
 
 
+# --- version 10: more benchmark names, and "Name (value metric)" lists -----------------------------
+
+def test_a_list_of_names_each_with_its_value_and_metric_names_each_benchmark():
+    # was: 52.2 and 34.0 credited to FormalMATH-Lite, the benchmark of the sentence before
+    claims = extract_claims(hf_sentence("2510.00732", "Ineq-Comp-Seed (52.2% pass@32)"))
+    assert [(c.value, c.dataset, c.metric) for c in claims] == [
+        (69.8, "MiniF2F-Test", "pass@32"), (52.2, "Ineq-Comp-Seed", "pass@32"),
+        (34.0, "Ineq-Comp-Transformed", "pass@32")]
+
+
+def test_recent_benchmarks_are_known_by_name():
+    for name in ("MiniF2F", "PutnamBench", "ProcessBench", "HMMT25", "OmniDocBench", "MTEB", "HumanML3D",
+                 "VerilogEval", "WebVoyager", "RewardBench", "MLE-bench"):
+        assert [c.dataset for c in extract_claims(f"XNet reaches 61.5% accuracy on {name}.")] == [name], name
+    assert dataset_key("MiniF2F") == dataset_key("miniF2F") == dataset_key("MiniF2F test")
+
+
 # --- fixes from the blind8 sample ------------------------------------------------------------------
 
 def test_an_accuracy_loss_is_not_an_accuracy():
@@ -253,7 +270,10 @@ def test_a_name_right_after_the_next_value_is_not_shared_backwards():
 def test_a_respectively_list_with_an_unread_benchmark_credits_no_value_to_the_other():
     # "68.6% and 72.9% pass@1 on VerilogEval v2 and RTLLM v1.1, respectively": RTLLM is not a known
     # name, so which value is VerilogEval's is not known; was: both credited to VerilogEval v2
-    claims = extract_claims(hf_sentence("2505.24183", "respectively"))
+    sentence = hf_sentence("2505.24183", "respectively")
+    claims = extract_claims(sentence)  # both names known since version 10: paired one to one
+    assert [(c.value, c.dataset) for c in claims] == [(68.6, "VerilogEval v2"), (72.9, "RTLLM v1.1")]
+    claims = extract_claims(sentence.replace("RTLLM v1.1", "RTL-Xyz v1.1"))
     assert {c.value for c in claims} == {68.6, 72.9} and [c.dataset for c in claims] == [None, None]
     # a "respectively" list of methods after the benchmark keeps the benchmark
     claims = extract_claims(seed_sentence("75.2% to 79% and 79.1% to 83%"))

@@ -43,7 +43,12 @@ LogiQA 2.0|LogiQA|ReClor|Spider 2.0|Spider|BIRD|WikiSQL|AdvBench|HarmBench|Jailb
 Terminal-Bench|BigCodeBench|CRUXEval|APPS|MultiPL-E|LiveBench|MMStar|We-Math|DynaMath|ReasonSeg|C-Eval|CMMLU|
 AGIEval|WebShop|ScienceWorld|AppWorld|InterCode|VisualWebArena|WorkArena|StereoSet|CrowS-Pairs|BBQ|ToxiGen|
 RealToxicityPrompts|DAIC-WOZ|MIMIC-III|MIMIC-IV|SWE-bench Multimodal|Multi-SWE-bench|HumanEval-X|MathQA|
-ARC-AGI|ARC-AGI-2|FrontierMath|SimpleQA|MedXpertQA|MuSR|DROP|RACE|Winogrande|StrategyQA|ANLI|COPA|WiC|WSC
+ARC-AGI|ARC-AGI-2|FrontierMath|SimpleQA|MedXpertQA|MuSR|DROP|RACE|Winogrande|StrategyQA|ANLI|COPA|WiC|WSC|
+MiniF2F|ProofNet|PutnamBench|ProverBench|FormalMATH|PRMBench|ProcessBench|HMMT 2025|HMMT 2024|HMMT25|HMMT24|HMMT|
+AndroidLab|AndroidControl|OmniDocBench|olmOCR-Bench|MTEB|C-MTEB|HumanML3D|KIT-ML|VerilogEval|RTLLM|WebVoyager|
+MLE-bench|BLINK|LiveCodeBench Pro|SciCode|USACO|TAU-bench|BrowseComp-Plus|
+RewardBench|RM-Bench|WildBench|Creative Writing|EvalPlus|ToolBench|API-Bank|NaturalCodeBench|CharXiv|MMVet|
+MMMU-val|MathArena|OmniMath|Omni-MATH|KOR-Bench|ZebraLogic|BabyAI|Crafter|Craftax|NetHack|MineDojo|ProcGen
 """
 
 #: Names that are also ordinary words or common acronyms: matched in this exact case only.

@@ -113,6 +113,10 @@ _TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?
 _VALUE_LIST = re.compile(
     r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*\)\s*,?\s*"
     r"(?:and\s+)?){2,})(?:datasets|benchmarks|tasks)\b")
+# "on MiniF2F-Test (69.8% pass@32), Ineq-Comp-Seed (52.2% pass@32), and Ineq-Comp-Transformed (34.0% pass@32)"
+_VALUE_METRIC_LIST = re.compile(
+    r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?(?:\s+[\w@\-]+){1,2}"
+    r"\s*\)\s*,?\s*(?:and\s+)?){2,})")
 _VALUE_ITEM = re.compile(r"(?P<name>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})\s*\(")
 _CHANGE = r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*(?:to|->|→)\s*[\d.]+\s*%?\s*\)"
 _CHANGE_LIST = re.compile(rf"\bon\s+(?:the\s+)?(?P<items>{_CHANGE}(?:\s*,?\s*(?:and\s+)?{_CHANGE})*)")
@@ -144,7 +148,8 @@ def find_dataset_mentions(sentence: str) -> list[DatasetMention]:
             spans.append((s, s + len(name), name))
     # "on the Scenery (21.5), Building Facades (25.3) ... datasets", "on StereoSet (57% to 90%) and Contract-NLI
     # (67% to 83%)": names each written with its value in parentheses
-    for m in [*_VALUE_LIST.finditer(sentence), *_CHANGE_LIST.finditer(sentence)]:
+    for m in [*_VALUE_LIST.finditer(sentence), *_VALUE_METRIC_LIST.finditer(sentence),
+              *_CHANGE_LIST.finditer(sentence)]:
         for item in _VALUE_ITEM.finditer(m.group("items")):
             s = m.start("items") + item.start("name")
             if not any(a <= s < b for a, b, _ in spans) and not _NOT_DATASETS.match(item.group("name")):
