@@ -47,7 +47,7 @@ ARC-AGI|ARC-AGI-2|FrontierMath|SimpleQA|MedXpertQA|MuSR|DROP|RACE|Winogrande|Str
 MiniF2F|ProofNet|PutnamBench|ProverBench|FormalMATH|PRMBench|ProcessBench|HMMT 2025|HMMT 2024|HMMT25|HMMT24|HMMT|
 AndroidLab|AndroidControl|OmniDocBench|olmOCR-Bench|MTEB|C-MTEB|HumanML3D|KIT-ML|VerilogEval|RTLLM|WebVoyager|
 MLE-bench|BLINK|LiveCodeBench Pro|SciCode|USACO|TAU-bench|BrowseComp-Plus|
-RewardBench|RM-Bench|WildBench|Creative Writing|EvalPlus|ToolBench|API-Bank|NaturalCodeBench|CharXiv|MMVet|
+RewardBench|RM-Bench|WildBench|EvalPlus|ToolBench|API-Bank|NaturalCodeBench|CharXiv|MMVet|
 MMMU-val|MathArena|OmniMath|Omni-MATH|KOR-Bench|ZebraLogic|BabyAI|Crafter|Craftax|NetHack|MineDojo|ProcGen
 """
 
@@ -55,7 +55,8 @@ MMMU-val|MathArena|OmniMath|Omni-MATH|KOR-Bench|ZebraLogic|BabyAI|Crafter|Crafta
 _EXACT_CASE = {"MATH", "MATH-500", "MATH500", "GAIA", "PACS", "MME", "POPE", "RULER", "BEIR", "AMC", "AIME",
                "Spider", "BIRD", "APPS", "BBQ", "DROP", "RACE", "COPA", "WiC", "WSC", "MultiPL-E",
                "LSUN", "COCO", "DAVIS", "CARLA", "CALVIN", "LIBERO", "SLAKE", "IMDB", "CoLA", "ReCoRD", "ZINC",
-               "Cora", "Yelp", "PAWS", "IWSLT", "FLORES", "Switchboard", "ERQA", "GoPro", "GQA", "BBH", "QQP", "NQ"}
+               "Cora", "Yelp", "PAWS", "IWSLT", "FLORES", "Switchboard", "ERQA", "GoPro", "GQA", "BBH", "QQP", "NQ",
+               "BLINK", "Crafter"}
 
 
 def _loose(name: str) -> str:
