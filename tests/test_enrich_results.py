@@ -197,6 +197,16 @@ def test_lower_is_better_metrics():
     assert not any(lower_is_better(m) for m in ("top-1 accuracy", "BLEU", "mIoU", "AUROC", None))
 
 
+# --- fixes from the blind10 sample -----------------------------------------------------------------
+
+def test_a_margin_written_with_with_is_not_a_score():
+    # "it outperforms the popular CoOp with around 10% on average, and 20% on EuroSAT": was 20% on EuroSAT
+    assert extract_claims(hf_sentence("2410.12183", "outperforms the popular CoOp with around 10%")) == []
+    # a value with its metric after "outperforms ... with" is still a score
+    claims = extract_claims("Our model outperforms CoOp with 85.2% accuracy on EuroSAT.")
+    assert [(c.value, c.dataset) for c in claims] == [(85.2, "EuroSAT")]
+
+
 # --- version 10: more benchmark names, and "Name (value metric)" lists -----------------------------
 
 def test_a_list_of_names_each_with_its_value_and_metric_names_each_benchmark():

@@ -14,6 +14,9 @@ _DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+of)?|\bimprovements?\s+of|\b
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
                          r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
+# "outperforms the popular CoOp with around 10% on average": a margin, unless a metric follows the value
+_MARGIN_WITH = re.compile(r"\b(?:outperform|surpass|exceed|beat)\w*\s+(?:[\w\-]+\s+){0,5}?with\s+"
+                          r"(?:(?:around|about|nearly|roughly|approximately|over|up\s+to)\s+)?$", re.I)
 _DELTA_RIGHT = re.compile(r"\s*(?:absolute\s+|relative\s+)?(?:improvements?|gains?|increases?|boosts?|higher|"
                           r"lower|better|worse|reductions?|decreases?|drops?|more|less|fewer|faster|slower|"
                           r"speed-?ups?|larger|smaller|lift|margins?|relative|absolute|lead|advantage|over|above|"
@@ -76,7 +79,9 @@ def candidates(sentence: str, numbers: list[Number], metrics, taken: list[tuple[
         left, right = sentence[max(0, n.start - 200) : n.start], sentence[n.end : n.end + 200]
         after_delta = k > 0 and cands[k - 1].delta and _AFTER_DELTA.fullmatch(
             sentence[cands[k - 1].number.end : n.start]) is not None
-        c.delta = _DELTA_LEFT.search(left) is not None or _DELTA_RIGHT.match(right) is not None or after_delta
+        beside = metric_beside(sentence, n, metrics)
+        c.delta = (_DELTA_LEFT.search(left) is not None or _DELTA_RIGHT.match(right) is not None or after_delta
+                   or (beside is None and _MARGIN_WITH.search(left) is not None))
         c.count = n.unit is None and _COUNTED.match(right) is not None
         c.excluded = (c.delta or any(a <= n.start < b for a, b in taken) or _BOUND_ABOVE.search(left) is not None
                       or _RELATIVE.search(left) is not None
@@ -84,7 +89,7 @@ def candidates(sentence: str, numbers: list[Number], metrics, taken: list[tuple[
                       or (n.unit is None and _YEAR.fullmatch(n.text) is not None)
                       or c.count
                       or (n.unit == "%" and n.value > 100) or re.search(r"\d\s*[-–]\s*$", left) is not None)
-        c.metric = metric_beside(sentence, n, metrics)
+        c.metric = beside
         before = [m for m in metrics if m[1] <= n.start]
         if c.metric and before and before[-1][2] == c.metric and not re.search(
                 r"(?:\b(?<!up\s)to|\bfrom|\breach\w*)\s*(?:\w+\s+){0,2}$", sentence[before[-1][1]:n.start]) \
