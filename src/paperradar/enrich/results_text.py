@@ -110,15 +110,16 @@ _TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?
                                r"(?:large-scale\s+|whole\s+|full\s+)?$", re.I)
 
 
+_NAMED = r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}"  # a capitalised name of up to four words
 _VALUE_LIST = re.compile(
-    r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*\)\s*,?\s*"
+    rf"\bon\s+(?:the\s+)?(?P<items>(?:{_NAMED}\s*\(\s*[\d.]+\s*%?\s*\)\s*,?\s*"
     r"(?:and\s+)?){2,})(?:datasets|benchmarks|tasks)\b")
 # "on MiniF2F-Test (69.8% pass@32), Ineq-Comp-Seed (52.2% pass@32), and Ineq-Comp-Transformed (34.0% pass@32)"
 _VALUE_METRIC_LIST = re.compile(
-    r"\bon\s+(?:the\s+)?(?P<items>(?:[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?(?:\s+[\w@\-]+){1,2}"
+    rf"\bon\s+(?:the\s+)?(?P<items>(?:{_NAMED}\s*\(\s*[\d.]+\s*%?(?:\s+[\w@\-]+){{1,2}}"
     r"\s*\)\s*,?\s*(?:and\s+)?){2,})")
-_VALUE_ITEM = re.compile(r"(?P<name>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})\s*\(")
-_CHANGE = r"[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3}\s*\(\s*[\d.]+\s*%?\s*(?:to|->|→)\s*[\d.]+\s*%?\s*\)"
+_VALUE_ITEM = re.compile(rf"(?P<name>{_NAMED})\s*\(")
+_CHANGE = rf"{_NAMED}\s*\(\s*[\d.]+\s*%?\s*(?:to|->|→)\s*[\d.]+\s*%?\s*\)"
 _CHANGE_LIST = re.compile(rf"\bon\s+(?:the\s+)?(?P<items>{_CHANGE}(?:\s*,?\s*(?:and\s+)?{_CHANGE})*)")
 
 
