@@ -70,10 +70,13 @@ def extract_claims(abstract: str | None, fallback_method: str | None = None) -> 
     previous: dict[str, Claim] = {}
     for sentence in split_sentences(clean_abstract(abstract)):
         found = sentence_claims(sentence, fallback_method)
-        own_scope = _OPENER.match(sentence) is not None  # "In visual text rendering, its accuracy ..."
+        own_scope = None  # "In visual text rendering, its accuracy ...", "... to the Sioux-Cranfield dataset, ..."
         for claim, unsure in found:
             before = previous.get(claim.metric) if claim.metric else None
-            if claim.dataset is None and before is not None and not own_scope:
+            carry = claim.dataset is None and before is not None
+            if carry and own_scope is None:  # worked out once, only for a sentence that would carry
+                own_scope = _OPENER.match(sentence) is not None or _names_unread_dataset(sentence)
+            if carry and not own_scope:
                 claim.dataset = before.dataset
                 if claim.method in (None, fallback_method):
                     claim.method = before.method
@@ -162,6 +165,16 @@ def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[t
 
 
 _OPENER = re.compile(r"^\s*(?:On|In|For|Across)\s+(?P<phrase>[^,;:()]{2,80}),")
+_NAMED_SET = re.compile(r"\b[A-Z][\w.+&'-]*(?:\s+[A-Z0-9][\w.+&'-]*){0,3}\s+(?:dataset|benchmark|test set|corpus)s?\b")
+
+
+def _names_unread_dataset(sentence: str) -> bool:
+    """Whether the sentence names a dataset of its own that was not read as one
+    ("This performance carries over to the Sioux-Cranfield dataset, maintaining
+    ... RMSE of 0.030 cm"): its values are not the previous sentence's benchmark's."""
+    mentions = find_dataset_mentions(sentence)
+    return any(not any(d.start < m.end() and m.start() < d.end for d in mentions)
+               for m in _NAMED_SET.finditer(sentence))
 _CAPITALISED = re.compile(r"\s[A-Za-z-]*[A-Z][\w-]*")
 
 
