@@ -17,8 +17,8 @@ from paperradar.enrich import run_enrichers
 from paperradar.enrich.results import ENRICHERS, ResultsEnricher, paper_name
 from paperradar.enrich.results_board import leaderboard
 from paperradar.enrich.results_datasets import dataset_key
-from paperradar.enrich.results_extract import extract_claims
-from paperradar.enrich.results_text import clean_abstract, split_sentences
+from paperradar.enrich.results_extract import claims_in_sentence, extract_claims
+from paperradar.enrich.results_text import clean_abstract, find_numbers, split_sentences
 from paperradar.enrich.results_vocab import find_metrics, lower_is_better
 from paperradar.models import Paper
 from paperradar.pipeline import ingest
@@ -307,6 +307,33 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     claims = extract_claims(abstract.replace("to the Sioux-Cranfield dataset", "to noisier scans"))
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
+
+# --- fixes from the blind13 sample -----------------------------------------------------------------
+
+def test_a_model_version_is_not_a_value():
+    # "Gemini 3 Flash's loop drives the stronger Gemini 3.1 Pro and Claude Opus 4.7's attack success rate
+    # from 76% and 61% to 0% on KernelBench": 4.7 was read as an attack success rate
+    sentence = hf_sentence("2606.08960", "Claude Opus 4.7's attack success rate")
+    assert 4.7 not in [n.value for n in find_numbers(sentence)]
+    assert 3.1 not in [n.value for n in find_numbers(sentence)]
+    assert [n.value for n in find_numbers("ResNet-50 reaches 76.1% accuracy and 3.1 FID")] == [76.1, 3.1]
+
+
+def test_every_value_of_a_from_list_is_a_baseline():
+    # "... attack success rate from 76% and 61% to 0% on KernelBench": 76% and 61% were claims
+    claims = claims_in_sentence(hf_sentence("2606.08960", "from 76% and 61% to 0%"))
+    found = [(c.value, c.dataset, c.baseline_value) for c in claims if c.dataset == "KernelBench"]
+    assert found and all(value == 0.0 for value, _, _ in found) and found[0][2] in (76.0, 61.0)
+
+
+def test_a_respectively_list_paired_with_names_before_it_that_were_not_all_read_credits_none():
+    # "Extensive experiments on the LIBERO benchmark and real-world robotic tasks demonstrate that CogVLA
+    # achieves ... success rates of 97.4% and 70.0%, respectively": the 70.0% was credited to LIBERO
+    sentence = hf_sentence("2508.21046", "respectively")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence) if c.dataset] == []
+    # a list of methods after the benchmark still keeps it (seed: "on ImageNet-1k of A and B ... respectively")
+    claims = extract_claims(seed_sentence("75.2% to 79% and 79.1% to 83%"))
+    assert (79.0, "ImageNet-1k") in [(c.value, c.dataset) for c in claims]
 
 # --- fixes from the blind3 sample (real hf-daily sentences that showed each bug) -----------------
 

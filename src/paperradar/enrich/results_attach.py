@@ -28,7 +28,9 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
             elif len(group) > 1 and len(metrics) == len(group) and not any(cands[i].metric for i in group[:-1]):
                 for i, (_, _, name) in zip(group, metrics):
                     cands[i].metric = name
-            elif len(group) > 1 and respectively and _names_follow(sentence, cands[group[-1]].number.end, mentions):
+            elif len(group) > 1 and respectively and (
+                    _names_follow(sentence, cands[group[-1]].number.end, mentions)
+                    or _listed_before(sentence, cands[group[0]].number.start, mentions)):
                 unpaired += group
     owned: set[int] = {m.start for m in mentions for c in cands if c.dataset == m.name}
     for k, c in enumerate(cands):  # every value, results or not, owns the benchmark it is written on
@@ -96,6 +98,15 @@ def _names_follow(sentence: str, position: int, mentions) -> bool:
     79% and 79.1% to 83%, respectively")."""
     end = sentence.find("respectively", position)
     return end >= 0 and any(position <= m.start < end for m in mentions)
+
+
+def _listed_before(sentence: str, position: int, mentions) -> bool:
+    """Whether a benchmark named before ``position`` is one item of a list
+    ("on the LIBERO benchmark and real-world robotic tasks ... 97.4% and 70.0%,
+    respectively"): the values of a "respectively" list after it are paired
+    with that list, whose other items were not read as benchmarks."""
+    return any(m.end <= position and re.match(r"(?:\s+(?:dataset|benchmark|suite)s?)?\s*(?:,|and\b)", sentence[m.end:])
+               for m in mentions)
 
 
 def _one_list(sentence: str, mentions) -> bool:

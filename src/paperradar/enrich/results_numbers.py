@@ -138,14 +138,20 @@ def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> No
     "StereoSet (57% to 90.0%)": a change written in parentheses, the same;
     "reduces ... from 78% to 0%" of a higher-is-better metric is no result."""
     for i in range(len(cands) - 1):
-        a, b = cands[i], cands[i + 1]
+        a = cands[i]
         left = sentence[max(0, a.number.start - 200) : a.number.start]
         frm = re.search(r"(?:\bfrom|\()\s*(?:about\s+|approximately\s+)?$", left, re.I)
+        last = i  # "from 76% and 61% to 0%": each value of the list starts the same change
+        while frm and last + 2 < len(cands) and re.fullmatch(
+                r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[cands[last].number.end : cands[last + 1].number.start]):
+            last += 1
+        b = cands[last + 1]
         if not frm or not re.fullmatch(r"\s*(?:\([^()]{1,60}\)\s*)?"  # "from 9.3% (SFT-only baseline) to 15.8%"
                                        r"(?:to|->|→)\s*(?:a\s+peak\s+of\s+|about\s+|approximately\s+|over\s+|"
-                                       r"nearly\s+)?", sentence[a.number.end : b.number.start]):
+                                       r"nearly\s+)?", sentence[cands[last].number.end : b.number.start]):
             continue
-        a.baseline_of = i + 1
+        for k in range(i, last + 1):
+            cands[k].baseline_of = last + 1
         # a metric written before an earlier value is that value's ("GenEval accuracy improves from 69%
         # to 96% and PickScore increases from 20.46 to 23.81": not an accuracy)
         since = cands[i - 1].number.end if i else 0

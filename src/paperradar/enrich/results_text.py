@@ -52,6 +52,9 @@ class Number:
 
 
 _NUMBER = re.compile(r"(?<![\w.@/^{,-])(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<tail>[\w×%./-]*)")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_MODEL_FAMILY = re.compile(r"\b(?:Claude(?:\s+(?:Opus|Sonnet|Haiku))?|Opus|Sonnet|Haiku|Gemini|GPT|Llama|LLaMA|Qwen|Grok|"
+                           r"Kimi|Gemma|Phi|Mistral|DeepSeek|GLM|Hunyuan|Doubao|Ernie|ERNIE)\s+$")
 _UNIT = re.compile(r"\s*(?P<unit>%|percent\b|percentage points?\b|pp\b|points?\b|dB\b)")
 
 
@@ -65,6 +68,8 @@ def find_numbers(sentence: str) -> list[Number]:
         glued = tail and not tail.startswith("%") and not (tail.startswith(".") and not tail[1:2].isalnum())
         if glued:  # "7B", "24GB", "3.7-point", "16x16", "1/10"
             continue
+        if _POSSESSIVE.match(sentence, m.end()) or _MODEL_FAMILY.search(sentence[max(0, m.start() - 30) : m.start()]):
+            continue  # "Claude Opus 4.7's attack success rate", "Gemini 2.5 Pro reaches ...": a model's version
         text = m.group("num")
         end = m.end("num")
         unit = None
