@@ -107,6 +107,14 @@ def test_length_sorted_batches_come_back_in_input_order(minilm, seed_papers, mon
     assert float(np.min(np.sum(together * minilm.embed(texts), axis=1))) > 0.97  # int8 vs fp32 arithmetic
 
 
+def test_attention_without_the_padding_mask_gives_the_same_vectors(minilm, seed_papers):
+    # the default runs one text per call on a graph whose attention skips the key-padding mask;
+    # a batched session keeps the mask, and for an unpadded text both give the same vector
+    masked = embed_onnx.OnnxMiniLM("int8", batch_size=4)
+    for text in mixed_texts(seed_papers)[:6]:
+        np.testing.assert_allclose(masked.embed([text]), minilm.embed([text]), atol=1e-6)
+
+
 def test_empty_input_empty_text_and_very_long_text(minilm, seed_papers):
     assert minilm.embed([]).shape == (0, 384)
     empty = minilm.embed([""])
@@ -150,9 +158,11 @@ def test_missing_runtime_names_the_extra(monkeypatch):
 
 def test_prepared_model_is_cached_and_reused(model_cache, minilm):
     source = embed_models.minilm_onnx_path()
-    cached = list(embed_quantize.cache_dir().glob("minilm-int8-*.onnx"))
+    cached = list(embed_quantize.cache_dir().glob("minilm-int8-unpadded-*.onnx"))  # one text per call
     assert len(cached) == 1
-    assert embed_quantize.prepared_model(source, "int8") == cached[0].read_bytes()
+    assert embed_quantize.prepared_model(source, "int8", masked=False) == cached[0].read_bytes()
+    masked = embed_quantize.prepared_model(source, "int8")  # for batches: another file, kept beside it
+    assert masked != cached[0].read_bytes() and len(list(embed_quantize.cache_dir().glob("minilm-int8-*"))) == 2
     with pytest.raises(ValueError, match="int8w"):
         embed_quantize.prepared_model(source, "int4")
 

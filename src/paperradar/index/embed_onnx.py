@@ -94,7 +94,9 @@ class OnnxMiniLM:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_tokens)
         self._ort = ort
-        self._model = embed_quantize.prepared_model(embed_models.minilm_onnx_path(), variant)
+        # one text per call has no padding, so attention can skip the mask (same vectors, ~6 % faster)
+        self._model = embed_quantize.prepared_model(embed_models.minilm_onnx_path(), variant,
+                                                    masked=self.batch_size > 1)
         self._threads = threads or cpu_threads()
         self._session = self._new_session(self._threads)
         self._query_session = None

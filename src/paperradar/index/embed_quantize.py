@@ -28,7 +28,7 @@ from .embed import EmbeddingModelMissing
 
 log = logging.getLogger(__name__)
 
-RECIPE = "lean-v1"  # bump when embed_graph or the quantization below changes
+RECIPE = "lean-v2"  # bump when embed_graph or the quantization below changes
 VARIANTS = ("int8", "int8w")
 
 
@@ -41,18 +41,20 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("paperradar")) / "models"
 
 
-def prepared_model(source: Path, variant: str) -> bytes:
+def prepared_model(source: Path, variant: str, *, masked: bool = True) -> bytes:
     """The serialized lean model for ``variant`` ("int8": int8 matrix products; "int8w":
-    the stored int8 weights in fp32 arithmetic), derived from ``source`` and cached."""
+    the stored int8 weights in fp32 arithmetic), derived from ``source`` and cached.
+    ``masked=False``: attention without the key-padding mask, for unpadded inputs."""
     import onnxruntime
 
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    cached = cache_dir() / f"minilm-{variant}-{RECIPE}-{digest}-ort{onnxruntime.__version__}.onnx"
+    shape = "" if masked else "-unpadded"
+    cached = cache_dir() / f"minilm-{variant}{shape}-{RECIPE}-{digest}-ort{onnxruntime.__version__}.onnx"
     if cached.is_file():
         return cached.read_bytes()
-    data = _build(source, variant)
+    data = _build(source, variant, masked)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".part", delete=False) as tmp:
@@ -63,7 +65,7 @@ def prepared_model(source: Path, variant: str) -> bytes:
     return data
 
 
-def _build(source: Path, variant: str) -> bytes:
+def _build(source: Path, variant: str, masked: bool) -> bytes:
     try:
         import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -72,7 +74,7 @@ def _build(source: Path, variant: str) -> bytes:
     from .embed_graph import build_minilm_graph, read_minilm_weights
 
     log.info("preparing %s (%s) for ONNX Runtime, once", source.name, variant)
-    model = build_minilm_graph(read_minilm_weights(onnx.load(str(source))))
+    model = build_minilm_graph(read_minilm_weights(onnx.load(str(source))), masked=masked)
     if variant == "int8w":
         return model.SerializeToString()
     quiet = _DropRootAdvice()
@@ -81,7 +83,7 @@ def _build(source: Path, variant: str) -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             lean, quantized = Path(tmp) / "lean.onnx", Path(tmp) / "int8.onnx"
             onnx.save(model, str(lean))
-            quantize_dynamic(str(lean), str(quantized), op_types_to_quantize=["MatMul"],
+            quantize_dynamic(str(lean), str(quantized), op_types_to_quantize=["MatMul", "Attention"],
                              per_channel=True, reduce_range=False, weight_type=QuantType.QInt8,
                              extra_options={"MatMulConstBOnly": True,
                                             "DefaultTensorType": onnx.TensorProto.FLOAT})
