@@ -308,6 +308,20 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind16 sample -----------------------------------------------------------------
+
+def test_values_listed_before_benchmarks_that_were_not_all_read_credit_none():
+    # "X-WAM achieves 79.2% and 90.7% average success rate on RoboCasa and RoboTwin 2.0 benchmarks":
+    # RoboTwin 2.0 was unknown, so both values went to RoboCasa
+    sentence = hf_sentence("2604.26694", "79.2% and 90.7%")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence)] == [(79.2, "RoboCasa"), (90.7, "RoboTwin 2.0")]
+    unknown = sentence.replace("RoboTwin 2.0", "RoboXyz 2.0")
+    assert [c.dataset for c in claims_in_sentence(unknown)] == [None, None]
+    # one value before the same list keeps the benchmark it is written on
+    one = unknown.replace("79.2% and 90.7% average", "79.2% average")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(one)] == [(79.2, "RoboCasa")]
+
+
 # --- fixes from the blind13 sample -----------------------------------------------------------------
 
 def test_a_model_version_is_not_a_value():

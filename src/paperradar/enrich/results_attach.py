@@ -32,6 +32,10 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
                     _names_follow(sentence, cands[group[-1]].number.end, mentions)
                     or _listed_before(sentence, cands[group[0]].number.start, mentions)):
                 unpaired += group
+    for group in groups:  # "79.2% and 90.7% average success rate on RoboCasa and RoboTwin 2.0 benchmarks"
+        if len(group) > 1 and not any(cands[i].dataset for i in group) \
+                and _unread_item_follows(sentence, cands[group[-1]].number.end, mentions):
+            unpaired += group  # the list of names the values go with has an item not read as a benchmark
     owned: set[int] = {m.start for m in mentions for c in cands if c.dataset == m.name}
     for k, c in enumerate(cands):  # every value, results or not, owns the benchmark it is written on
         n = c.number
@@ -107,6 +111,18 @@ def _listed_before(sentence: str, position: int, mentions) -> bool:
     with that list, whose other items were not read as benchmarks."""
     return any(m.end <= position and re.match(r"(?:\s+(?:dataset|benchmark|suite)s?)?\s*(?:,|and\b)", sentence[m.end:])
                for m in mentions)
+
+
+def _unread_item_follows(sentence: str, position: int, mentions) -> bool:
+    """Whether the first benchmark named after ``position`` (in its clause) is
+    listed with a name that was not read as one ("on RoboCasa and RoboTwin 2.0
+    benchmarks"): which of a list of values is whose is then not known."""
+    clause_end = sentence.find(";", position)
+    after = [m for m in mentions if position <= m.start and (clause_end < 0 or m.start < clause_end)]
+    if not after:
+        return False
+    nxt = re.match(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?=[A-Z])", sentence[after[0].end:])
+    return nxt is not None and not any(m.start == after[0].end + nxt.end() for m in mentions)
 
 
 def _one_list(sentence: str, mentions) -> bool:

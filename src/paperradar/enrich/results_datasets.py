@@ -36,7 +36,7 @@ VQAv2|VQA v2|VQA-X|GQA|TextVQA|DocVQA|ChartQA|InfoVQA|AI2D|OCRBench|NLVR2|OK-VQA
 MMLongBench-Doc|MM-Vet|HallusionBench|RealWorldQA|OVO-Bench|StreamingBench|PubMedQA|MedQA|MedMCQA|VQA-RAD|
 SLAKE|PathVQA|LibriSpeech|Common Voice|TED-LIUM|Switchboard|AISHELL-1|VoxCeleb1|VoxCeleb2|VoxCeleb|AudioSet|
 ESC-50|VCTK|LJSpeech|LRS2|LRS3|GigaSpeech|FLEURS|Atari 100k|D4RL|DMControl|Meta-World|LIBERO|CALVIN|RLBench|
-SimplerEnv|RoboCasa|nuPlan|CARLA|ogbn-arxiv|ogbn-products|ogbn-proteins|Cora|Citeseer|ZINC|QM9|MoleculeNet|
+SimplerEnv|RoboCasa|RoboTwin 2.0|RoboTwin|nuPlan|CARLA|ogbn-arxiv|ogbn-products|ogbn-proteins|Cora|Citeseer|ZINC|QM9|MoleculeNet|
 ETTh1|ETTh2|ETTm1|ETTm2|Long Range Arena|PathX-256|Path-X|DomainBed|PACS|OfficeHome|Office-Home|VLCS|DomainNet|
 TerraIncognita|WILDS|CSI 300|CSI 500|S&P 500|ERQA|PhysBench|MILANNOTATIONS|CC3M|PERSONA-CHAT|TicketTalk|
 LogiQA 2.0|LogiQA|ReClor|Spider 2.0|Spider|BIRD|WikiSQL|AdvBench|HarmBench|JailbreakBench|StrongREJECT|XSTest|
