@@ -308,6 +308,18 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind17 sample -----------------------------------------------------------------
+
+def test_hardware_is_not_a_benchmark():
+    # "boosting the average percentage of peak throughput from 49% to 61% on Trainium 1 and from 45% to 59%
+    # on Trainium 2 for NKIBench kernels": 61% and 59% were stored on "Trainium 1" and "Trainium 2"
+    sentence = hf_sentence("2511.15915", "on Trainium 1")
+    assert not [c.dataset for c in claims_in_sentence(sentence) if c.dataset and c.dataset.startswith("Trainium")]
+    # a benchmark named the same way still is one
+    claims = claims_in_sentence(sentence.replace("Trainium 1", "NKIBench-1"))
+    assert (61.0, "NKIBench-1") in [(c.value, c.dataset) for c in claims]
+
+
 # --- fixes from the blind16 sample -----------------------------------------------------------------
 
 def test_values_listed_before_benchmarks_that_were_not_all_read_credit_none():
