@@ -175,6 +175,8 @@ def _names_unread_dataset(sentence: str) -> bool:
     mentions = find_dataset_mentions(sentence)
     return any(not any(d.start < m.end() and m.start() < d.end for d in mentions)
                for m in _NAMED_SET.finditer(sentence))
+
+
 _CAPITALISED = re.compile(r"\s[A-Za-z-]*[A-Z][\w-]*")
 
 
