@@ -308,6 +308,27 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind18 sample -----------------------------------------------------------------
+
+def test_values_after_the_gains_are_are_changes():
+    # "The gains are 56.6% on LawBench, 91.9% runtime reduction on GPU kernels, and 502% on denoising over
+    # the initial baseline": 56.6% was stored as a LawBench score
+    assert claims_in_sentence(hf_sentence("2605.27276", "The gains are 56.6%")) == []
+    claims = claims_in_sentence("The scores are 56.6% on LawBench and 61.0% on LegalBench.")
+    assert [(c.value, c.dataset) for c in claims] == [(56.6, "LawBench"), (61.0, "LegalBench")]
+
+
+def test_a_previous_value_written_before_its_claim_is_the_claims_baseline():
+    # "applying UCGM-S to a pre-trained model (previously 1.26 FID at 250 steps) improves performance to
+    # 1.06 FID in only 40 steps": 1.26 was stored as a claim of its own
+    sentence = hf_sentence("2505.07447", "(previously 1.26 FID")
+    claims = claims_in_sentence(sentence.replace("in only 40 steps", "in only 40 steps on ImageNet"))
+    assert [(c.value, c.dataset, c.baseline_value) for c in claims] == [(1.06, "ImageNet", 1.26)]
+    # with no claim after it, the earlier value is no claim either
+    alone = claims_in_sentence("The model (previously 1.26 FID on ImageNet) was retrained.")
+    assert [c.value for c in alone] == []
+
+
 # --- fixes from the blind17 sample -----------------------------------------------------------------
 
 def test_hardware_is_not_a_benchmark():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .results_text import Number
 from .results_vocab import lower_is_better
 
-_DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+of)?|\bimprovements?\s+of|\bincreases?\s+of|\bboosts?\s+of|"
+_DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+(?:of|are|were))?|\bimprovements?\s+(?:of|are|were)|\bincreases?\s+of|\bboosts?\s+of|"
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
                          r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
@@ -173,7 +173,8 @@ def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> No
 def mark_compared(sentence: str, cands: list[Candidate]) -> None:
     """Values written as a compared baseline's ("compared to 57.5% by GPT-4o",
     "outperforming DeiT (81.8%)", "(previously 52%)") belong to the claim
-    before them, with the same metric (or none written)."""
+    before them, with the same metric (or none written); a "previously" value
+    with no claim before it belongs to the next one."""
     for j, c in enumerate(cands):
         if c.baseline_of is not None or c.excluded:
             continue
@@ -189,3 +190,11 @@ def mark_compared(sentence: str, cands: list[Candidate]) -> None:
                 continue
             c.baseline_of = i
             break
+        else:
+            if re.search(r"\bpreviously\s*$", sentence[: c.number.start], re.I):
+                # "(previously 1.26 FID at 250 steps) improves performance to 1.06 FID": the value before
+                # the claim it was improved into, else no claim of its own
+                later = next((k for k in range(j + 1, len(cands)) if not (cands[k].excluded or cands[k].count)
+                              and (not c.metric or cands[k].metric in (None, c.metric))), None)
+                c.baseline_of = later
+                c.excluded = later is None
