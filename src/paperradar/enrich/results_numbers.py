@@ -17,7 +17,8 @@ _DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+(?:of|are|were))?|\bimprovem
 # "outperforms the popular CoOp with around 10% on average": a margin, unless a metric follows the value
 _MARGIN_WITH = re.compile(r"\b(?:outperform|surpass|exceed|beat)\w*\s+(?:[\w\-]+\s+){0,5}?with\s+"
                           r"(?:(?:around|about|nearly|roughly|approximately|over|up\s+to)\s+)?$", re.I)
-_DELTA_RIGHT = re.compile(r"\s*(?:absolute\s+|relative\s+)?(?:improvements?|gains?|increases?|boosts?|higher|"
+_DELTA_RIGHT = re.compile(r"\s*(?:absolute\s+|relative\s+)?(?:(?:performance|accuracy)\s+(?:improvements?|gains?|"
+                          r"increases?|boosts?)\b|improvements?|gains?|increases?|boosts?|higher|"
                           r"lower|better|worse|reductions?|decreases?|drops?|more|less|fewer|faster|slower|"
                           r"speed-?ups?|larger|smaller|lift|margins?|relative|absolute|lead|advantage|over|above|"
                           r"below|times|fold|of|gap|degradation|ahead|behind)\b", re.I)
@@ -33,9 +34,11 @@ _GAP_STOPWORDS = re.compile(r"\b(?:on|in|for|and|or|with|than|of|to|at|by|from|w
                             r"after|before|is|are|was|were|which|that|when|using)\b", re.I)
 _LIST_GAP = re.compile(r"\s*(?:%|points?)?\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/\s*)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_AFTER_DELTA = re.compile(r"\s*(?:%|points?)?\s*(?:(?:absolute\s+|relative\s+)?(?:gains?|improvements?|increases?|"
-                          r"boosts?|drops?|reductions?)\s+)?(?:(?:on|in|for)\s+[^,;()]{1,50}?)?\s*"
-                          r"(?:\([^()]{1,40}\)\s*)?(?:,\s*(?:and\s+)?|and\s+)")  # "by 29.1% on COCO (detection), 22.1%"
+_AFTER_DELTA = re.compile(r"\s*(?:%|points?)?\s*(?:(?:absolute\s+|relative\s+)?(?:performance\s+|accuracy\s+)?"
+                          r"(?:gains?|improvements?|increases?|boosts?|drops?|reductions?)\s+)?"
+                          r"(?:(?:on|in|for)\s+[^,;()]{1,50}?)?\s*(?:\([^()]{1,40}\)\s*)?(?:,\s*(?:and\s+)?|and\s+)"
+                          r"(?:(?:up\s+to|about|over|nearly|roughly|around|approximately|more\s+than)\s+)?")
+# ("by 29.1% on COCO (detection), 22.1%", "up to 152% performance improvement on ScienceWorld and up to 19.8%")
 _CHANGED_METRIC = re.compile(r"\b(?:increas|improv|boost|rais|enhanc|reduc|decreas|lower|cut|drop|gain|lift)\w*\s+"
                              r"(?:[\w@\-]+\s+){0,4}?$", re.I)
 _RELATIVE = re.compile(r"\b(?:retain\w*|maintain\w*|preserv\w*|recover\w*|keep\w*)\s+(?:\w+\s+){0,2}?$|"
