@@ -116,6 +116,13 @@ def test_fallbacks_authors_string_and_odd_date():
     assert split_author_string("A. One and B. Two, C. Three, et al.") == ["A. One", "B. Two", "C. Three"]
 
 
+def test_a_version_date_with_an_absurd_day_is_no_date():
+    # found by the jsonl fuzz campaign: "Mon, 2222…2222 Apr 2007 19:18:42 GMT" overflowed datetime
+    huge = "Mon, " + "2" * 130 + " Apr 2007 19:18:42 GMT"
+    paper = snapshot_record(base_record(versions=[{"version": "v1", "created": huge}]))
+    assert paper.date is None and paper.title
+
+
 def test_plain_and_unusual_author_entries_agree():
     paper = snapshot_record(base_record(authors_parsed=[
         ["One", "A.", ""], ["", "", ""], ["Two", "", ""], ["Three", "C.", "Jr"],

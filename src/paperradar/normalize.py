@@ -126,7 +126,7 @@ def parse_date(value: str | None) -> str | None:
             return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: "Mon, 22…22 Apr 2007"
         parsed = None
     if parsed is not None:
         return parsed.date().isoformat()

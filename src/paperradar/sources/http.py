@@ -153,7 +153,7 @@ def retry_after(response: httpx.Response, cap: float) -> float | None:
         return min(float(value), cap)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # not a date ("Mon, 22…22 Apr 2007")
         return None
     return max(0.0, min(when.timestamp() - time.time(), cap))
 
