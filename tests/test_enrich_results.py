@@ -312,6 +312,24 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind21 sample -----------------------------------------------------------------
+
+def test_a_list_of_values_on_a_list_of_benchmarks_pairs_them_in_order():
+    # "our method achieves 73.1% and 58.7% on AlpacaEval and Arena-Hard with Llama-3-8B-Instruct, and 70.0%
+    # and 74.1% with Qwen2.5-7B, ... on AlpacaEval / Arena-Hard": the 58.7% was stored on AlpacaEval
+    sentence = hf_sentence("2602.16802", "73.1% and 58.7%")
+    assert (58.7, "AlpacaEval") not in [(c.value, c.dataset) for c in claims_in_sentence(sentence)]
+    with_metric = sentence.replace("58.7% on", "58.7% accuracy on")
+    found = [(c.value, c.dataset) for c in claims_in_sentence(with_metric)]
+    assert found[:2] == [(73.1, "AlpacaEval"), (58.7, "Arena-Hard")]
+
+
+def test_a_value_after_boosting_is_a_change():
+    # "(e.g., boosting up to 13.7% on D2D-Small, a 400-prompt, low-density benchmark)": was a D2D-Small score
+    assert claims_in_sentence(hf_sentence("2510.19278", "boosting up to 13.7%")) == []
+    assert [c.value for c in claims_in_sentence("Boosting accuracy to 85% on ImageNet, X leads.")] == [85.0]
+
+
 # --- fixes from the blind20 sample -----------------------------------------------------------------
 
 def test_a_value_listed_after_a_performance_improvement_is_one_too():

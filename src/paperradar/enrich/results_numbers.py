@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from .results_text import Number
 from .results_vocab import lower_is_better
 
-_DELTA_LEFT = re.compile(r"(?:\bby|\+|\bgains?(?:\s+(?:of|are|were))?|\bimprovements?\s+(?:of|are|were)|\bincreases?\s+of|\bboosts?\s+of|"
+_DELTA_LEFT = re.compile(r"(?:\bby|\+|\b(?:boost|improv|increas|rais|enhanc|lift)ing|\bgains?(?:\s+(?:of|are|were))?|"
+                         r"\bimprovements?\s+(?:of|are|were)|\bincreases?\s+of|\bboosts?\s+of|"
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
                          r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
