@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from .results_numbers import Candidate, list_groups
+from .results_text import LIST_JOIN
 
 
 def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) -> list[int]:
@@ -119,7 +120,7 @@ def _list_after(sentence: str, position: int, mentions) -> list:
         return []
     names = [after[0]]
     for m in after[1:]:
-        if not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[names[-1].end:m.start]):
+        if not LIST_JOIN.fullmatch(sentence[names[-1].end:m.start]):
             break
         names.append(m)
     return names
@@ -134,6 +135,9 @@ def _listed_before(sentence: str, position: int, mentions) -> bool:
                for m in mentions)
 
 
+_JOIN_BEFORE_NAME = re.compile(LIST_JOIN.pattern + r"(?=[A-Z])")
+
+
 def _unread_item_follows(sentence: str, position: int, mentions) -> bool:
     """Whether the first benchmark named after ``position`` (in its clause) is
     listed with a name that was not read as one ("on RoboCasa and RoboTwin 2.0
@@ -142,13 +146,13 @@ def _unread_item_follows(sentence: str, position: int, mentions) -> bool:
     after = [m for m in mentions if position <= m.start and (clause_end < 0 or m.start < clause_end)]
     if not after:
         return False
-    nxt = re.match(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?=[A-Z])", sentence[after[0].end:])
-    return nxt is not None and not any(m.start == after[0].end + nxt.end() for m in mentions)
+    nxt = _JOIN_BEFORE_NAME.match(sentence, after[0].end)
+    return nxt is not None and not any(m.start == nxt.end() for m in mentions)
 
 
 def _one_list(sentence: str, mentions) -> bool:
     """Whether the sentence names two or more benchmarks, all in one list ("HumanEval and MBPP")."""
-    return len(mentions) > 1 and all(re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[a.end:b.start])
+    return len(mentions) > 1 and all(LIST_JOIN.fullmatch(sentence[a.end:b.start])
                                      for a, b in zip(mentions, mentions[1:]))
 
 

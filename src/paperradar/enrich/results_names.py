@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .results_text import is_name, name_tokens
+from .results_text import LIST_JOIN, is_name, name_tokens
 
 _RESULT_VERB = re.compile(
     r"\b(?:achiev\w*|attain\w*|obtain\w*|reach\w*|scor(?:es|ed|ing)|yield\w*|deliver\w*|record\w*|sets?|gets?|"
@@ -92,7 +92,7 @@ def methods_listed_before(sentence: str, position: int, skip: list[tuple[int, in
     if len(names) < count:
         return None
     for a, b in zip(names, names[1:]):
-        if not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", head[a.end():b.start()]):
+        if not LIST_JOIN.fullmatch(head[a.end():b.start()]):
             return None
     if head[names[-1].end():].strip():
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .results_text import Number
+from .results_text import LIST_JOIN, Number
 from .results_vocab import lower_is_better
 
 _DELTA_LEFT = re.compile(r"(?:\bby|\+|\b(?:boost|improv|increas|rais|enhanc|lift)ing|\bgains?(?:\s+(?:of|are|were))?|"
@@ -146,8 +146,8 @@ def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> No
         left = sentence[max(0, a.number.start - 200) : a.number.start]
         frm = re.search(r"(?:\bfrom|\()\s*(?:about\s+|approximately\s+)?$", left, re.I)
         last = i  # "from 76% and 61% to 0%": each value of the list starts the same change
-        while frm and last + 2 < len(cands) and re.fullmatch(
-                r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[cands[last].number.end : cands[last + 1].number.start]):
+        while frm and last + 2 < len(cands) and LIST_JOIN.fullmatch(
+                sentence[cands[last].number.end : cands[last + 1].number.start]):
             last += 1
         b = cands[last + 1]
         if not frm or not re.fullmatch(r"\s*(?:\([^()]{1,60}\)\s*)?"  # "from 9.3% (SFT-only baseline) to 15.8%"
@@ -163,7 +163,7 @@ def link_from_to(sentence: str, cands: list[Candidate], metrics, mentions) -> No
         b.metric = b.metric or a.metric or (before[-1] if before else None)
         at = a.number.start - len(left) + frm.start()  # where "from" stands in the sentence
         named = [m for m in mentions if m.end <= at and not sentence[m.end : at].strip()]
-        if named and any(re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", sentence[m.end : named[-1].start])
+        if named and any(LIST_JOIN.fullmatch(sentence[m.end : named[-1].start])
                          for m in mentions):
             named = []  # "average accuracy across AIME24, AIME25, and LiveCodeBench from 57.8% to 72.8%"
         if named and not b.dataset:

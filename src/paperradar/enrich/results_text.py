@@ -51,6 +51,8 @@ class Number:
     unit: str | None  # "%", "points", "dB"; None when bare
 
 
+#: What joins the items of a written list: ", ", ", and ", " and " ("HumanEval, MBPP and DS-1000").
+LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _NUMBER = re.compile(r"(?<![\w.@/^{,-])(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<tail>[\w×%./-]*)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _MODEL_FAMILY = re.compile(r"\b(?:Claude(?:\s+(?:Opus|Sonnet|Haiku))?|Opus|Sonnet|Haiku|Gemini|GPT|Llama|LLaMA|Qwen|Grok|"
