@@ -104,6 +104,14 @@ def test_api_empty_answer_says_so():
     assert "no papers" in items[0].message
 
 
+
+def test_a_total_in_superscript_digits_is_no_total_instead_of_a_crash():
+    # found by the sniff fuzz campaign: '1³'.isdigit() is true, int('1³') raises ValueError
+    data = fixture_bytes("api_1706.03762.xml").replace(b"totalResults>1<", "totalResults>1³<".encode())
+    assert data != fixture_bytes("api_1706.03762.xml")
+    [paper] = papers(parse(data))
+    assert paper.arxiv_id == "1706.03762"
+
 @pytest.mark.parametrize("name, layout", [
     ("api_1706.03762.xml", "arxiv-api"), ("api_query_100.xml", "arxiv-api"),
     ("api_zero_results.xml", "arxiv-api"), ("arxiv-rss-cs.xml", "arxiv-new"),

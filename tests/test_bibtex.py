@@ -111,6 +111,12 @@ def test_strings_concatenation_quotes_months_and_arxiv():
     assert second.journal_ref is None  # an arXiv "journal" is not a journal reference
 
 
+def test_a_month_in_superscript_digits_leaves_the_year_alone():
+    # '³'.isdigit() is true but int('³') raises: such a month is no month
+    [paper] = papers(read("@misc{k, title = {T}, year = {2021}, month = {³}}"))
+    assert paper.date == "2021"
+
+
 def test_broken_entries_are_problems_and_parsing_resumes():
     text = """@article{good1, title = {One}, year = {2001}}
 

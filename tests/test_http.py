@@ -115,6 +115,12 @@ def test_a_retry_after_date_that_cannot_be_a_date_falls_back_to_backing_off():
     assert len(server.sleeps) == 1 and 5.0 <= server.sleeps[0] <= 5.5
 
 
+def test_a_retry_after_in_superscript_digits_falls_back_to_backing_off():
+    server = FakeServer([httpx.Response(503, headers={"Retry-After": "1³".encode()}), ok()], backoff=5.0)
+    assert server.http.get(ARXIV_API).status_code == 200
+    assert len(server.sleeps) == 1 and 5.0 <= server.sleeps[0] <= 5.5
+
+
 def test_5xx_without_retry_after_backs_off_exponentially():
     server = FakeServer([httpx.Response(500), httpx.Response(502), httpx.Response(504), ok()],
                         backoff=5.0)

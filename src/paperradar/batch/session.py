@@ -64,7 +64,7 @@ def check_address(address: str) -> None:
         raise RayUnavailable(f"not a Ray address: {address!r}; use HOST:PORT (the head's GCS port, "
                              "6379 by default), ray://HOST:10001, or auto")
     host, _, port = target.rstrip("/").rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):
         raise RayUnavailable(f"not a Ray address: {address!r}; use HOST:PORT (e.g. 10.0.0.5:6379), "
                              "ray://HOST:10001, or auto")
     try:

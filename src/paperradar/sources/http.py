@@ -149,7 +149,7 @@ def retry_after(response: httpx.Response, cap: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return min(float(value), cap)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -68,7 +68,7 @@ def snapshot_record(obj: dict) -> Paper:
         abstract = collapse_space(abstract)
     if not title and not abstract:
         raise ValueError(f"record {raw_id} has no title and no abstract")
-    if len(raw_id) in (9, 10) and raw_id[4] == "." and raw_id[:4].isdigit() \
+    if len(raw_id) in (9, 10) and raw_id[4] == "." and raw_id.isascii() and raw_id[:4].isdigit() \
             and raw_id[5:].isdigit():
         arxiv_id, version = raw_id, None  # the common new-style id, without a regex
     else:
@@ -186,7 +186,7 @@ def _created_date(created: Any) -> str | None:
         parts = created.split(None, 4)
         month = _MONTHS.get(parts[2]) if len(parts) > 3 else None
         day = _DAYS.get(parts[1]) if month else None
-        if day and len(parts[3]) == 4 and parts[3].isdigit() and parts[0].endswith(","):
+        if day and len(parts[3]) == 4 and parts[3].isascii() and parts[3].isdigit() and parts[0].endswith(","):
             iso = f"{parts[3]}-{month}-{day}"
         else:
             return parse_date(created)
