@@ -2,10 +2,12 @@
 
     python fuzz/run.py --seconds 60                # every target, 60 s each
     python fuzz/run.py --seconds 300 --only bibtex,csv --jobs 2
+    python fuzz/run.py --runs 10000 --seed 1         # the same inputs every time (what CI runs)
 
 Each target runs in its own subprocess under libFuzzer's limits: a total time
-(``-max_total_time``), a time per input (``-timeout``) and a memory ceiling
-(``-rss_limit_mb``, also the largest single allocation). The working corpus
+(``-max_total_time``) or a number of inputs (``-runs``; with a fixed ``-seed`` the
+same campaign on every run, as CI wants it), a time per input (``-timeout``) and a
+memory ceiling (``-rss_limit_mb``, also the largest single allocation). The working corpus
 starts from ``fuzz/corpus/<target>/`` (plus the matching real files under
 ../shared when present) in a temporary directory, so the repository's corpus
 is never changed. A crash, timeout or out-of-memory leaves its input in the
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -121,24 +124,31 @@ def _own_peak_rss() -> None:
 def run_target(name: str, seconds: int, *, rss_limit_mb: int = 2048, timeout: int = 10,
                max_len: int = 4096, shared: Path | None = DEFAULT_SHARED,
                artifacts: Path | None = None, harness: Path | None = None,
-               corpus: Path | None = None) -> Outcome:
+               corpus: Path | None = None, runs: int | None = None,
+               seed: int | None = None) -> Outcome:
     """Fuzz one target for ``seconds`` in a subprocess and say what happened.
 
+    With ``runs`` it stops after that many inputs instead (``seconds`` is then only a
+    ceiling); with ``seed`` too, libFuzzer mutates the same way every time, so the
+    campaign tries the same inputs on every machine and a finding is never luck.
     ``harness`` and ``corpus`` default to ``fuzz/fuzz_<name>.py`` and ``fuzz/corpus/<name>/``.
     """
     workdir = Path(tempfile.mkdtemp(prefix=f"paperradar-fuzz-{name}-"))
     artifacts = artifacts or workdir / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(harness or FUZZ_DIR / f"fuzz_{name}.py"),
-               f"-max_total_time={seconds}", f"-timeout={timeout}", f"-rss_limit_mb={rss_limit_mb}",
+               f"-max_total_time={seconds}", *([f"-runs={runs}"] if runs is not None else []),
+               *([f"-seed={seed}"] if seed is not None else []), f"-timeout={timeout}", f"-rss_limit_mb={rss_limit_mb}",
                f"-max_len={max_len}", "-print_final_stats=1",
                f"-artifact_prefix={artifacts}/{name}-",
                *map(str, _seed_dir(name, workdir, shared, corpus or FUZZ_DIR / "corpus" / name))]
     started = time.monotonic()
     try:
+        # A fixed seed also fixes Python's string hashing: set order must not vary the campaign.
+        env = {**os.environ, "PYTHONHASHSEED": "0"} if seed is not None else None
         done = subprocess.run(command, capture_output=True, text=True, errors="replace",
                               timeout=seconds + STARTUP_GRACE, cwd=workdir, check=False,
-                              preexec_fn=_own_peak_rss)
+                              preexec_fn=_own_peak_rss, env=env)
         output, rc = done.stdout + done.stderr, done.returncode
     except subprocess.TimeoutExpired as exc:
         output = "".join((out or b"").decode(errors="replace") for out in (exc.stdout, exc.stderr))
@@ -160,7 +170,11 @@ def run_target(name: str, seconds: int, *, rss_limit_mb: int = 2048, timeout: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run paperradar's atheris fuzz targets.")
-    parser.add_argument("--seconds", type=int, required=True, help="fuzzing time per target")
+    budget = parser.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--seconds", type=int, help="fuzzing time per target")
+    budget.add_argument("--runs", type=int, help="inputs per target (ceiling: --max-seconds)")
+    parser.add_argument("--max-seconds", type=int, default=600, help="time ceiling with --runs")
+    parser.add_argument("--seed", type=int, help="libFuzzer's random seed (default: a new one)")
     parser.add_argument("--only", help=f"comma-separated targets (of: {', '.join(NAMES)})")
     parser.add_argument("--jobs", type=int, default=1, help="targets run at once")
     parser.add_argument("--rss-limit-mb", type=int, default=2048)
@@ -178,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown target(s) {', '.join(unknown)}; targets are {', '.join(NAMES)}")
 
     def one(name: str) -> Outcome:
-        outcome = run_target(name, args.seconds, rss_limit_mb=args.rss_limit_mb,
+        outcome = run_target(name, args.seconds or args.max_seconds, runs=args.runs, seed=args.seed,
+                             rss_limit_mb=args.rss_limit_mb,
                              timeout=args.timeout, max_len=args.max_len,
                              shared=None if args.no_shared else args.shared,
                              artifacts=args.artifacts)

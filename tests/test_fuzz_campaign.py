@@ -1,10 +1,14 @@
 """Coverage-guided fuzzing (atheris) of every parser and the search query path, bounded.
 
-Each harness in fuzz/ runs in its own subprocess for PAPERRADAR_FUZZ_SECONDS
-(default 2) under libFuzzer's limits (a timeout per input, a memory ceiling);
-any crash, timeout or out-of-memory fails the test, naming the saved input. All
-targets together take about a minute on 2 cores. Longer campaigns:
-``python fuzz/run.py --seconds 300`` (see fuzz/README.md).
+Each harness in fuzz/ runs in its own subprocess for PAPERRADAR_FUZZ_RUNS inputs
+(default 10,000) from libFuzzer's seed PAPERRADAR_FUZZ_SEED (default 1), under
+libFuzzer's limits (a timeout per input, a memory ceiling); any crash, timeout or
+out-of-memory fails the test, naming the saved input. The fixed seed makes it the
+same mutations on every run (only code that reads the clock can still steer it a
+little), so a commit passes or fails it for good, not by luck.
+PAPERRADAR_EXPLORE=1 makes it a new campaign of PAPERRADAR_FUZZ_SECONDS (default 2)
+per target instead. All targets together take under a minute on 2 cores. Longer
+campaigns: ``python fuzz/run.py --seconds 300`` (see fuzz/README.md).
 """
 
 from __future__ import annotations
@@ -23,12 +27,17 @@ pytest.importorskip("atheris", reason="the fuzz extra: pip install 'paperradar[f
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from conftest import EXPLORE  # noqa: E402
 from fuzz.run import NAMES, run_target  # noqa: E402
 from fuzz.run import _own_peak_rss as _fork_not_vfork  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 SECONDS = int(os.environ.get("PAPERRADAR_FUZZ_SECONDS", "2"))
+RUNS = None if EXPLORE else int(os.environ.get("PAPERRADAR_FUZZ_RUNS", "10000"))
+SEED = None if EXPLORE else int(os.environ.get("PAPERRADAR_FUZZ_SEED", "1"))
+#: With a fixed number of inputs, the time is only a ceiling.
+CEILING = SECONDS if EXPLORE else 120
 #: Harnesses run side by side (the CI machine has 2 cores).
 JOBS = int(os.environ.get("PAPERRADAR_FUZZ_JOBS", "2"))
 
@@ -36,16 +45,18 @@ JOBS = int(os.environ.get("PAPERRADAR_FUZZ_JOBS", "2"))
 def test_every_harness_runs_its_budget_without_a_finding():
     assert len(NAMES) == 12, NAMES
     with ThreadPoolExecutor(max_workers=JOBS) as pool:
-        outcomes = list(pool.map(lambda name: run_target(name, SECONDS, rss_limit_mb=2048,
-                                                         timeout=10), NAMES))
-    print(f"\natheris, {SECONDS} s per target:")
+        outcomes = list(pool.map(lambda name: run_target(name, CEILING, runs=RUNS, seed=SEED,
+                                                         rss_limit_mb=2048, timeout=10), NAMES))
+    print(f"\natheris, {SECONDS} s per target:" if RUNS is None
+          else f"\natheris, {RUNS:,} inputs per target from seed {SEED}:")
     for outcome in outcomes:
         print(outcome.line())
     print(f"{sum(o.executions for o in outcomes):,} executions in all")
     found = [f"{o.target}: {o.finding} ({o.detail}); input kept at {o.artifact}"
              for o in outcomes if o.finding]
     assert not found, "\n".join(found)
-    assert all(o.executions > 10 for o in outcomes), [(o.target, o.executions) for o in outcomes]
+    least = RUNS if RUNS is not None else 11  # every input run, or (exploring) more than the seeds
+    assert all(o.executions >= least for o in outcomes), [(o.target, o.executions) for o in outcomes]
 
 
 # One planted fault per harness, so that a mutation of one seed cannot set off another kind.
