@@ -312,6 +312,19 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind22 sample -----------------------------------------------------------------
+
+def test_an_instruction_tuned_model_family_is_not_a_benchmark():
+    # "E-PMQ improves GPTQ ... from 78.26% to 83.34% on FLAN-T5- base GLUE": 83.34 was stored on "FLAN-T5"
+    sentence = hf_sentence("2605.16882", "on FLAN-T5- base GLUE")
+    assert not [c for c in claims_in_sentence(sentence) if c.dataset and "T5" in c.dataset]
+    for model in ("Flan-PaLM", "DeBERTa-v3", "BART-large"):
+        assert not claims_in_sentence(f"Our method reaches 83.3% on {model}.")
+    # the benchmark still counts when the model is named beside it
+    for text in ("E-PMQ reaches 83.34% on GLUE with FLAN-T5.", "With FLAN-T5, E-PMQ reaches 83.34% on GLUE."):
+        assert [(c.value, c.dataset) for c in claims_in_sentence(text)] == [(83.34, "GLUE")]
+
+
 # --- fixes from the blind21 sample -----------------------------------------------------------------
 
 def test_a_list_of_values_on_a_list_of_benchmarks_pairs_them_in_order():
