@@ -312,6 +312,18 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind23 sample -----------------------------------------------------------------
+
+def test_a_benchmark_named_before_one_values_metric_is_not_lent_to_a_later_value():
+    # "AToken achieves 0.21 rFID with 82.2% ImageNet accuracy for images, ..., and 28.19 PSNR with 90.9%
+    # classification accuracy for 3D": the 90.9% took ImageNet from "ImageNet accuracy"
+    sentence = hf_sentence("2509.14476", "82.2% ImageNet accuracy")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence) if c.dataset] == [(82.2, "ImageNet")]
+    # a named metric written before the values still names their benchmark
+    claims = claims_in_sentence("It increases AIME 2024 Pass@1 accuracy from 50.0% to 58.0%.")
+    assert [(c.value, c.dataset, c.baseline_value) for c in claims] == [(58.0, "AIME 2024", 50.0)]
+
+
 # --- fixes from the blind22 sample -----------------------------------------------------------------
 
 def test_an_instruction_tuned_model_family_is_not_a_benchmark():

@@ -80,7 +80,7 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
     for i in live:  # "increases AIME 2024 Pass@1 accuracy from 50.0% to 58.0%"
         c = cands[i]
         near = [s for s, e, name in metrics if name == c.metric and e <= c.number.start]
-        if not c.dataset and near and near[-1] in named_metric:
+        if not c.dataset and near and near[-1] in named_metric and not _own_metric_follows(sentence, c, metrics):
             c.dataset = named_metric[near[-1]]
     free = [m for m in mentions if m.start not in owned]
     for i in live:
@@ -99,6 +99,13 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
         cands[i].dataset = None  # of the two names unread: which value is whose is not known
     used = {c.dataset for c in cands if c.dataset}
     return [m.start for m in mentions if m.start not in owned and m.name not in used]
+
+
+def _own_metric_follows(sentence: str, c: Candidate, metrics) -> bool:
+    """The value's metric is written right after it ("and 90.9% classification accuracy for 3D"), so an
+    earlier "ImageNet accuracy" names another value's benchmark, not this one's."""
+    return any(name == c.metric and s >= c.number.end
+               and re.fullmatch(r"\s*(?:[\w\-]+\s+){0,2}", sentence[c.number.end:s]) for s, _, name in metrics)
 
 
 def _names_follow(sentence: str, position: int, mentions) -> bool:
