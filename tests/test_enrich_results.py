@@ -312,6 +312,30 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind24 and blind25 samples ------------------------------------------------------
+
+def test_a_benchmark_in_the_clause_after_and_is_not_the_values():
+    # "EndPrompt achieves an average RULER score of 76.03 and the highest average on LongBench": the 76.03
+    # went to LongBench
+    sentence = hf_sentence("2605.14589", "RULER score of 76.03")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence)] == [(76.03, "RULER")]
+    # "(71.9% on average and 79.9% on AIME24)": the average is no AIME24 score
+    sentence = hf_sentence("2512.07843", "71.9% on average")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence)] == [(79.9, "AIME24")]
+    # "and" before another value still shares the benchmark after it
+    sentence = hf_sentence("2511.19365", "FID of 1.62 (256x256) and 2.22")
+    assert (1.62, "ImageNet") in [(c.value, c.dataset) for c in claims_in_sentence(sentence)]
+
+
+def test_a_value_written_in_a_place_of_its_own_keeps_it():
+    # "(84.0% in CAD-Coder and 38.0% on KernelBench)": CAD-Coder is not a known name, and the 84.0% took
+    # KernelBench from the value after it
+    sentence = hf_sentence("2604.03144", "84.0% in CAD-Coder")
+    assert (84.0, "KernelBench") not in [(c.value, c.dataset) for c in claims_in_sentence(sentence)]
+    claims = claims_in_sentence("It reaches 59.4% box AP and 51.6% mask AP on COCO.")
+    assert [(c.value, c.dataset) for c in claims] == [(59.4, "COCO"), (51.6, "COCO")]
+
+
 # --- fixes from the blind23 sample -----------------------------------------------------------------
 
 def test_a_benchmark_named_before_one_values_metric_is_not_lent_to_a_later_value():

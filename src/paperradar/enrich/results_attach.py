@@ -56,6 +56,8 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
             # another metric written between them
         if re.search(r"\b(?:on|in)\s[^;]*\band\s", gap):
             gap = ";"  # "a perplexity of 6.76 on held out Sardinian and outperforms ... across FLORES-200"
+        if re.match(r"\s*(?:,\s*)?and\s+(?![\d.]+\b)", gap):
+            gap = ";"  # "a RULER score of 76.03 and the highest average on LongBench": the other clause's place
         if ";" not in gap and (re.fullmatch(r"\s*(?:[\w.+%@/\-]+\s+){0,10}?(?:on|in|for|across)\s+(?:the\s+)?"
                                            r"(?:[\w\-]+\s+){0,2}?", gap) or re.fullmatch(r"\s*", gap)):
             owned.add(after[0].start)
@@ -70,10 +72,13 @@ def attach_datasets(sentence: str, cands: list[Candidate], mentions, metrics) ->
                 c.dataset, c.on_named = before[-1].name, True
     for k in range(len(live) - 2, -1, -1):  # "59.4% box AP and 51.6% mask AP on COCO": both on COCO
         c, nxt_c = cands[live[k]], cands[live[k + 1]]
+        between = sentence[c.number.end:nxt_c.number.start]
         if not c.dataset and nxt_c.dataset and re.fullmatch(
-                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", sentence[c.number.end:nxt_c.number.start]) \
+                r"\s*(?:[\w@.+\-]+\s+){0,3}?(?:and|,|as\s+well\s+as)\s*", between) \
+                and not re.search(r"\b(?:on|in|at|for)\s", between) \
                 and not sentence.startswith(nxt_c.dataset, nxt_c.number.end + 1):
-            # ("7.59 FID and 0.74 GenEval": a name right after a value is its metric, not where both were measured)
+            # ("7.59 FID and 0.74 GenEval": a name right after a value is its metric, not where both were measured;
+            # "84.0% in CAD-Coder and 38.0% on KernelBench": a value written in a place of its own keeps it)
             c.dataset, c.on_named = nxt_c.dataset, nxt_c.on_named
     named_metric = {s: m.name for m in mentions for s, _, _ in metrics
                     if s >= m.end and re.fullmatch(r"\s*", sentence[m.end:s])}
