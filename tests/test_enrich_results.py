@@ -312,6 +312,38 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind26 and blind27 samples ------------------------------------------------------
+
+def test_values_in_parentheses_after_gains_are_gains():
+    # "substantial segmentation gains on three benchmarks (e.g., over 6% and 4% on ADE20K for ViT Tiny and Base)"
+    sentence = hf_sentence("2603.04892", "over 6% and 4% on ADE20K")
+    assert claims_in_sentence(sentence) == []
+    # "7.5% relative improvement in mean correctness over the strongest baseline (up to 14.9% on FEVER and
+    # 10.4% on TheoremQA)"
+    assert claims_in_sentence(hf_sentence("2605.19330", "up to 14.9% on FEVER")) == []
+    # a value with its metric in such parentheses is a score: "significant improvements in various
+    # time-sensitive tasks (76% CIDEr on YouCook2 dense video captioning, ...)"
+    sentence = hf_sentence("2411.17991", "76% CIDEr on YouCook2")
+    assert (76.0, "YouCook2") in [(c.value, c.dataset) for c in claims_in_sentence(sentence)]
+
+
+def test_a_value_something_then_can_achieve_more_than_is_where_it_started():
+    # "a group of open-source SWE agents, with a maximum individual resolve rate of 27.3% on SWE-Bench Lite, can
+    # achieve a 34.3% resolve rate with DEI": 27.3% was stored as a claim
+    sentence = hf_sentence("2408.07060", "maximum individual resolve rate of 27.3%")
+    assert 27.3 not in [c.value for c in claims_in_sentence(sentence)]
+    # "DeepSeek-R1 that achieves 82.4% on SimpleQA and 30.1% on FRAMES -- with search and reasoning capabilities
+    # to achieve state-of-the-art performance: 88.3% on SimpleQA and 75.3% on FRAMES"
+    sentence = hf_sentence("2503.20201", "82.4% on SimpleQA")
+    claims = claims_in_sentence(sentence)
+    assert not {82.4, 30.1} & {c.value for c in claims}
+    assert [(c.value, c.dataset, c.baseline_value) for c in claims] in (
+        [], [(88.3, "SimpleQA", 82.4), (75.3, "FRAMES", 30.1)])
+    # two results on two benchmarks stay two results
+    claims = claims_in_sentence("It achieves 82.4% on SimpleQA and 30.1% on FRAMES.")
+    assert [(c.value, c.dataset) for c in claims] == [(82.4, "SimpleQA"), (30.1, "FRAMES")]
+
+
 # --- fixes from the blind24 and blind25 samples ------------------------------------------------------
 
 def test_a_benchmark_in_the_clause_after_and_is_not_the_values():

@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass
 from .results_attach import attach_datasets, in_clause
 from .results_datasets import dataset_key
 from .results_names import GENERIC_SUBJECT, baseline_name_around, method_before, methods_listed_before
-from .results_numbers import Candidate, candidates, link_from_to, list_groups, mark_compared
+from .results_numbers import (
+    Candidate, candidates, link_from_to, list_groups, mark_compared, mark_reached,
+)
 from .results_text import Number, clean_abstract, find_dataset_mentions, find_numbers, is_name, split_sentences
 from .results_vocab import GENERIC_METRICS, find_metrics
 
@@ -119,6 +121,7 @@ def sentence_claims(sentence: str, fallback_method: str | None = None) -> list[t
     link_from_to(sentence, cands, metrics, mentions)
     mark_compared(sentence, cands)
     unattached = attach_datasets(sentence, cands, mentions, metrics)
+    mark_reached(sentence, cands)
     unread_opener = _unread_opener(sentence, all_mentions)
     skip = taken
     out: list[tuple[Claim, bool]] = []

@@ -15,6 +15,10 @@ _DELTA_LEFT = re.compile(r"(?:\bby|\+|\b(?:boost|improv|increas|rais|enhanc|lift
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
                          r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
+# "substantial segmentation gains on three benchmarks (e.g., over 6% and 4% on ADE20K": gains, unless a metric
+# follows the value ("significant improvements (76% CIDEr on YouCook2, ...)" are scores)
+_GAINS_PAREN = re.compile(r"\b(?:gains?|improvements?|boosts?)\b[^;()]{0,80}\(\s*(?:(?:e\.g\.|i\.e\.|for\s+example),?\s*)?"
+                          r"(?:over|up\s+to|about|around|nearly|roughly|more\s+than)\s*$", re.I)
 # "outperforms the popular CoOp with around 10% on average": a margin, unless a metric follows the value
 _MARGIN_WITH = re.compile(r"\b(?:outperform|surpass|exceed|beat)\w*\s+(?:[\w\-]+\s+){0,5}?with\s+"
                           r"(?:(?:around|about|nearly|roughly|approximately|over|up\s+to)\s+)?$", re.I)
@@ -85,7 +89,7 @@ def candidates(sentence: str, numbers: list[Number], metrics, taken: list[tuple[
             sentence[cands[k - 1].number.end : n.start]) is not None
         beside = metric_beside(sentence, n, metrics)
         c.delta = (_DELTA_LEFT.search(left) is not None or _DELTA_RIGHT.match(right) is not None or after_delta
-                   or (beside is None and _MARGIN_WITH.search(left) is not None))
+                   or (beside is None and (_MARGIN_WITH.search(left) or _GAINS_PAREN.search(left)) is not None))
         c.count = n.unit is None and _COUNTED.match(right) is not None
         c.excluded = (c.delta or any(a <= n.start < b for a, b in taken) or _BOUND_ABOVE.search(left) is not None
                       or _RELATIVE.search(left) is not None
@@ -202,3 +206,30 @@ def mark_compared(sentence: str, cands: list[Candidate]) -> None:
                               and (not c.metric or cands[k].metric in (None, c.metric))), None)
                 c.baseline_of = later
                 c.excluded = later is None
+
+
+_REACHED = re.compile(r"\b(?:can|could|to|would|will)\s+(?:\w+\s+){0,2}?(?:achiev|reach|attain|obtain)\w*\b", re.I)
+
+
+def mark_reached(sentence: str, cands: list[Candidate]) -> None:
+    """A value on a benchmark that something then "can achieve"/"to achieve" a
+    later value on (the same benchmark, or none written, and the same metric
+    or none) is where it started: "with a maximum individual resolve rate of
+    27.3% on SWE-Bench Lite, can achieve a 34.3% resolve rate with DEI";
+    "DeepSeek-R1 that achieves 82.4% on SimpleQA ... to achieve ...: 88.3% on
+    SimpleQA". The later value is on the earlier one's benchmark."""
+    for i, a in enumerate(cands):
+        if a.excluded or a.baseline_of is not None or a.count or not a.dataset:
+            continue
+        for k in range(i + 1, len(cands)):
+            b = cands[k]
+            if b.excluded or b.baseline_of is not None or b.count or b.dataset not in (None, a.dataset) \
+                    or (a.metric and b.metric and a.metric != b.metric):
+                continue
+            between = sentence[a.number.end : b.number.start]
+            if ";" not in between and _REACHED.search(between):
+                a.baseline_of = k
+                b.dataset = b.dataset or a.dataset
+                b.on_named = b.on_named or a.on_named
+            break
+
