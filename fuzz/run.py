@@ -136,9 +136,10 @@ def run_target(name: str, seconds: int, *, rss_limit_mb: int = 2048, timeout: in
     workdir = Path(tempfile.mkdtemp(prefix=f"paperradar-fuzz-{name}-"))
     artifacts = artifacts or workdir / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(harness or FUZZ_DIR / f"fuzz_{name}.py"),
-               f"-max_total_time={seconds}", *([f"-runs={runs}"] if runs is not None else []),
-               *([f"-seed={seed}"] if seed is not None else []), f"-timeout={timeout}", f"-rss_limit_mb={rss_limit_mb}",
+    budget = [f"-max_total_time={seconds}"] + ([f"-runs={runs}"] if runs is not None else []) \
+        + ([f"-seed={seed}"] if seed is not None else [])
+    command = [sys.executable, str(harness or FUZZ_DIR / f"fuzz_{name}.py"), *budget,
+               f"-timeout={timeout}", f"-rss_limit_mb={rss_limit_mb}",
                f"-max_len={max_len}", "-print_final_stats=1",
                f"-artifact_prefix={artifacts}/{name}-",
                *map(str, _seed_dir(name, workdir, shared, corpus or FUZZ_DIR / "corpus" / name))]

@@ -232,4 +232,3 @@ def mark_reached(sentence: str, cands: list[Candidate]) -> None:
                 b.dataset = b.dataset or a.dataset
                 b.on_named = b.on_named or a.on_named
             break
-

@@ -41,7 +41,7 @@ UNFUSED = ["SkipLayerNormFusion"]
 def usable_cores(setting: str) -> int:
     """A positive count from environment variable ``setting``, else the cores this process may use."""
     wanted = os.environ.get(setting, "")
-    if wanted.isascii() and wanted.isdigit() and int(wanted) > 0:
+    if wanted.isdecimal() and int(wanted) > 0:
         return int(wanted)
     try:
         return max(1, len(os.sched_getaffinity(0)))

@@ -124,7 +124,7 @@ def _api_answer(inp: Input) -> Iterator[Item | ApiError | _Summary]:
             yield found
         elif local_name(found.element.tag) == "totalResults":
             text = all_text(found.element) or ""
-            total = int(text) if text.isascii() and text.isdigit() else None
+            total = int(text) if text.isdecimal() else None  # '1³'.isdigit(), yet int() refuses it
         elif "/api/errors" in (child_text(found.element, "id") or ""):
             yield ApiError(child_text(found.element, "summary") or "unknown error", found.line)
         else:

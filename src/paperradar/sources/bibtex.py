@@ -217,7 +217,7 @@ def _date(fields: dict[str, str]) -> str | None:
         return None
     month = (plain(fields.get("month")) or "").lower().rstrip(".")
     number = next((i for i, m in enumerate(MONTHS, 1) if month and m.startswith(month[:3])), None)
-    if number is None and month.isascii() and month.isdigit() and 1 <= int(month) <= 12:
+    if number is None and month.isdecimal() and 1 <= int(month) <= 12:
         number = int(month)
     return f"{year.group()}-{number:02d}" if number else year.group()
 

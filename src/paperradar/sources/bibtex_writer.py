@@ -198,7 +198,7 @@ def paper_fields(paper: Paper) -> list[tuple[str, str]]:
         out.append(("author", " and ".join(_name(a.name) for a in paper.authors)))
     if paper.date:
         out.append(("year", paper.date[:4]))
-        if len(paper.date) >= 7 and paper.date[5:7].isascii() and paper.date[5:7].isdigit() and 1 <= int(paper.date[5:7]) <= 12:
+        if len(paper.date) >= 7 and paper.date[5:7].isdecimal() and 1 <= int(paper.date[5:7]) <= 12:
             out.append(("month", MONTHS[int(paper.date[5:7]) - 1][:3]))
         if len(paper.date) > 4:
             out.append(("date", paper.date))

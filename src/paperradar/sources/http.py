@@ -149,7 +149,7 @@ def retry_after(response: httpx.Response, cap: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isascii() and value.isdigit():
+    if value.isdecimal():  # digits float() reads ('³'.isdigit() is true)
         return min(float(value), cap)
     try:
         when = email.utils.parsedate_to_datetime(value)

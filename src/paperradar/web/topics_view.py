@@ -8,7 +8,6 @@ the coordinates; this module only lays them out for the page and the API.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -185,7 +184,7 @@ def _bars(view: TopicMapView, over_time: dict | None = None, index_of: dict | No
         counts = Counter()
         for period, per_topic in over_time.items():
             for topic, n in per_topic.items():
-                key = int(topic) if re.fullmatch(r"-?[0-9]+", str(topic)) else topic
+                key = int(topic) if str(topic).lstrip("-").isdecimal() else topic
                 counts[(period, (index_of or {}).get(key, -1))] += int(n)
         periods = sorted(over_time)
     else:
