@@ -312,6 +312,18 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind29 sample -----------------------------------------------------------------
+
+def test_data_trained_solely_on_is_not_where_results_were_measured():
+    # "Trained solely on CC12M, DREAM achieves 72.7% ImageNet linear-probing accuracy (+1.1% over CLIP) and an
+    # FID of 4.25": the FID took CC12M
+    sentence = hf_sentence("2603.02667", "Trained solely on CC12M")
+    assert [(c.value, c.dataset) for c in claims_in_sentence(sentence) if c.dataset] == [(72.7, "ImageNet")]
+    # the data it was evaluated on still counts
+    claims = claims_in_sentence("Evaluated on CC12M, DREAM achieves an FID of 4.25.")
+    assert [(c.value, c.dataset) for c in claims] == [(4.25, "CC12M")]
+
+
 # --- fixes from the blind26 and blind27 samples ------------------------------------------------------
 
 def test_values_in_parentheses_after_gains_are_gains():

@@ -117,7 +117,9 @@ _NOT_OPENERS = re.compile(r"^(?:Stage|Phase|Section|Appendix|Step|Part|Round|Exp
                           r"Contrast|Particular|Addition|Total|General|Turn|Conclusion|Comparison|Detail|Fact|"
                           r"Theory|Fig|Tab|Eq|Sec|Our|This|These|Those|Each|Both|All|Some|Many|Most)\b")
 _TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|distill(?:ed|ing)|"
-                               r"collected|built|constructed|curated|using|from|with)\s+(?:on\s+|from\s+)?(?:the\s+)?"
+                               r"collected|built|constructed|curated|using|from|with)\s+"
+                               # "Trained solely on CC12M, DREAM achieves ... an FID of 4.25": CC12M is the training data
+                               r"(?:(?:solely|only|exclusively|entirely|purely|jointly|directly)\s+)?(?:on\s+|from\s+)?(?:the\s+)?"
                                r"(?:large-scale\s+|whole\s+|full\s+)?$", re.I)
 
 
