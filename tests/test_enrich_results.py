@@ -312,6 +312,29 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind30 sample -----------------------------------------------------------------
+
+def test_values_listed_after_an_improvement_are_improvements_past_parentheses():
+    # "our method achieves a 29.2% absolute improvement over the base model on GSM8K (+2.9 pp vs.
+    # instruction-tuned, +6.6 pp vs. Self-Instruct), 8.7% on MATH, 13.1% on GPQA (+7.0 pp vs. SynthLLM), 8.9% on
+    # MedQA, ...": the five values after the parentheses were stored as scores
+    sentence = hf_sentence("2505.17063", "8.7% on MATH")
+    assert claims_in_sentence(sentence) == []
+    # a score after a change still stands when the list is not one of changes
+    claims = claims_in_sentence("It improves by 3.1% on GSM8K (vs. SFT); it reaches 85.2% on MATH.")
+    assert [(c.value, c.dataset) for c in claims] == [(85.2, "MATH")]
+
+
+def test_a_hyphenated_capital_ends_a_sentence_and_a_chip_is_no_benchmark():
+    # "... and an 88.68% accuracy from x86 to RISC-V. In practical deployments on Apple M2 hardware (ARMv8),
+    # ...": "V." was read as an initial, the sentences ran together and the 88.68% took "Apple M2"
+    abstract = _hf_daily().get("2411.16341") or pytest.skip("hf-daily paper 2411.16341 not found")
+    assert any(s.endswith("from x86 to RISC-V.") for s in split_sentences(clean_abstract(abstract)))
+    assert "Apple M2" not in {c.dataset for c in extract_claims(abstract)}
+    assert split_sentences("Work by D. J. Sutherland. It ends.") == ["Work by D. J. Sutherland.", "It ends."]
+    assert not [c for c in claims_in_sentence("It reaches 88.7% accuracy on Apple M2 hardware.") if c.dataset]
+
+
 # --- fixes from the blind29 sample -----------------------------------------------------------------
 
 def test_data_trained_solely_on_is_not_where_results_were_measured():

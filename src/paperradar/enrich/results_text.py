@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .results_datasets import find_datasets
 
 _ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|approx|Fig|Eq|Sec|Tab|No|resp|w\.r\.t|"
-                            r"Dr|Mr|Ms|Prof|St|Inc|Ltd|al|viz)\.|\b[A-Z]\.)$")
+                            r"Dr|Mr|Ms|Prof|St|Inc|Ltd|al|viz)\.|(?<![\w-])[A-Z]\.)$")  # an initial, not "RISC-V."
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9$])")
 
 
@@ -101,7 +101,7 @@ _NOT_DATASETS = re.compile(
     r"^(?:[AHVL]\d{2,3}|GPUs?|CPUs?|TPUs?|NVIDIA|SOTA|LLMs?|VLMs?|MLLMs?|LMMs?|GitHub|Hugging|HuggingFace|English|"
     r"Chinese|Windows|Linux|Android|iOS|Average|Table|Figure|STEM|API|APIs|RAM|VRAM|FLOPs|CUDA)\b|"
     # hardware: "from 49% to 61% on Trainium 1" is measured on a chip, not a benchmark
-    r"^(?:Trainium|Inferentia|Gaudi|Ascend|Jetson|Snapdragon|Raspberry|Xeon|EPYC|GeForce|RTX|MI\d{3})\b|"
+    r"^(?:Trainium|Inferentia|Gaudi|Ascend|Jetson|Snapdragon|Raspberry|Xeon|EPYC|GeForce|RTX|MI\d{3}|Apple)\b|"
     r"^(?:Qwen|LLaMA|Llama|GPT|Mistral|Mixtral|Gemini|Claude|DeepSeek|Gemma|Phi-|BERT|RoBERTa|ViT|ResNet|DeiT|Swin|"
     r"CLIP|T5|OPT|InternVL|LLaVA|Vicuna|Falcon|BLOOM|o1|o3|o4|OLMo|Pythia|Yi|Baichuan|InternLM|MiniCPM|SmolLM|"
     r"Nemotron|Kimi|GLM|ChatGLM|Grok|Hunyuan|SDXL|FLUX|Sora|Stable\s+Diffusion|DiT|SiT|"
