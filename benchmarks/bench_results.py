@@ -38,6 +38,7 @@ Splits "blind24" and "blind25": 150 more each (seeds 20261215, 20261216), labell
 Splits "blind26" and "blind27": 150 more each (seeds 20261217, 20261218), labelled after version 23 was frozen.
 Splits "blind28" and "blind29": 150 more each (seeds 20261219, 20261220), labelled after version 24 was frozen.
 Splits "blind30" and "blind31": 150 more each (seeds 20261221, 20261222), labelled after version 25 was frozen.
+Splits "blind32" to "blind35": 150 more each (seeds 20261223 to 20261226), labelled after version 26 was frozen.
 
 Labelling guide used: a claim is an absolute value of a metric the paper
 reports for a method (its own or a named baseline's), e.g. "83.2% top-1
@@ -55,7 +56,7 @@ key extending the other ("imagenet" / "imagenet-1k"). For matched claims the
 metric, method and baseline fields are compared loosely (case and punctuation
 folded; one containing the other counts).
 
-Run: .venv/bin/python benchmarks/bench_results.py [--split dev|test|blind2|blind3|blind4|blind5|blind6|blind7|blind8|blind9|blind10|blind11|blind12|blind13|blind14|blind15|blind16|blind17|blind18|blind19|blind20|blind21|blind22|blind23|blind24|blind25|blind26|blind27|blind28|blind29|blind30|blind31|all] [--errors]
+Run: .venv/bin/python benchmarks/bench_results.py [--split dev|test|blind2|blind3|blind4|blind5|blind6|blind7|blind8|blind9|blind10|blind11|blind12|blind13|blind14|blind15|blind16|blind17|blind18|blind19|blind20|blind21|blind22|blind23|blind24|blind25|blind26|blind27|blind28|blind29|blind30|blind31|blind32|blind33|blind34|blind35|all] [--errors]
 Writes bench-out/results.json and prints a Markdown table.
 """
 
@@ -180,13 +181,13 @@ def markdown(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="all",
-                        choices=["dev", "test", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "all"])
+                        choices=["dev", "test", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35", "all"])
     parser.add_argument("--errors", action="store_true", help="Print the false positives and misses.")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    splits = ["dev", "test", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31"] if args.split == "all" else [args.split]
+    splits = ["dev", "test", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35"] if args.split == "all" else [args.split]
     results = {s: evaluate([r for r in rows if r["split"] == s]) for s in splits}
-    for split in ("blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31"):  # the splits with claims marked doubt
+    for split in ("blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35"):  # the splits with claims marked doubt
         if split in splits:
             results[f"{split}, doubtful counted"] = evaluate([r for r in rows if r["split"] == split], "count")
     if args.split == "all":

@@ -312,6 +312,25 @@ def test_a_sentence_naming_its_own_dataset_does_not_take_the_previous_benchmark(
     assert (0.03, "ModelNet40") in [(c.value, c.dataset) for c in claims]
 
 
+# --- fixes from the blind32 to blind35 samples -----------------------------------------------------
+
+@pytest.mark.parametrize("arxiv_id, marker", [
+    ("2410.17779", "by an average accuracy of 0.77%"),  # a margin, written "by an average accuracy of"
+    ("2410.08584", "accuracy reduction of only 0.2%"),  # a drop, with "only" before it
+    ("2503.17489", "42.79% in Score Evaluation setting"),  # a way of evaluating, read as a benchmark
+    ("2512.02631", "post-training based on SRGPO"),  # the training method, read as a benchmark
+])
+def test_margins_drops_settings_and_training_methods_give_no_claim(arxiv_id, marker):
+    assert not [c for c in claims_in_sentence(hf_sentence(arxiv_id, marker)) if c.dataset]
+
+
+def test_a_score_beside_those_words_still_counts():
+    claims = claims_in_sentence("It beats X by 2% and reaches 81.3% accuracy on ScienceQA in the zero-shot setting.")
+    assert [(c.value, c.dataset) for c in claims] == [(81.3, "ScienceQA")]
+    claims = claims_in_sentence("Trained on ImageNet, it reaches only 45.1% accuracy on ObjectNet.")
+    assert [(c.value, c.dataset) for c in claims] == [(45.1, "ObjectNet")]
+
+
 # --- fixes from the blind30 sample -----------------------------------------------------------------
 
 def test_values_listed_after_an_improvement_are_improvements_past_parentheses():

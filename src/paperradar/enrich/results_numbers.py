@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from .results_text import LIST_JOIN, Number
 from .results_vocab import lower_is_better
 
-_DELTA_LEFT = re.compile(r"(?:\bby|\+|\b(?:boost|improv|increas|rais|enhanc|lift)ing|\bgains?(?:\s+(?:of|are|were))?|"
+_DELTA_LEFT = re.compile(r"(?:\bby(?:\s+an?\s+(?:[\w@\-]+\s+){0,3}?of)?|\+|\b(?:boost|improv|increas|rais|enhanc|lift)ing|\bgains?(?:\s+(?:of|are|were))?|"
                          r"\bimprovements?\s+(?:of|are|were)|\bincreases?\s+of|\bboosts?\s+of|"
                          r"\bmargins?\s+of|\bdrops?\s+of|\breductions?\s+of|\bdecreases?\s+of|\bgaps?\s+of|"
                          r"\bdegradation\s+of)\s*(?:(?:up\s+to|about|over|nearly|roughly|approximately|around|"
-                         r"more\s+than|at\s+least|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
+                         r"more\s+than|at\s+least|only|just|~|an\s+average\s+of)\s*)?(?:an?\s+)?$", re.I)
+# ("by an average accuracy of 0.77%", "a minimal accuracy reduction of only 0.2%")
 # "substantial segmentation gains on three benchmarks (e.g., over 6% and 4% on ADE20K": gains, unless a metric
 # follows the value ("significant improvements (76% CIDEr on YouCook2, ...)" are scores)
 _GAINS_PAREN = re.compile(r"\b(?:gains?|improvements?|boosts?)\b[^;()]{0,80}\(\s*(?:(?:e\.g\.|i\.e\.|for\s+example),?\s*)?"

@@ -107,6 +107,8 @@ _NOT_DATASETS = re.compile(
     r"Nemotron|Kimi|GLM|ChatGLM|Grok|Hunyuan|SDXL|FLUX|Sora|Stable\s+Diffusion|DiT|SiT|"
     # "from 78.26% to 83.34% on FLAN-T5-base GLUE": the instruction-tuned models, not the FLAN data
     r"FLAN-|Flan-|PaLM|mT5|ByT5|UL2|BART|DeBERTa|ELECTRA|XLNet|ALBERT|DistilBERT)")
+# "42.79% in Score Evaluation setting": a way of evaluating, not a benchmark
+_A_SETTING = re.compile(r"\s+(?:settings?|modes?|scenarios?)\b")
 # "17.2% on our curated Domain-Spreadsheet dataset": measured on it, not trained on it.
 _EVALUATED_ON_OURS = re.compile(r"(?<!trained\s)(?<!tuned\s)\bon\s+(?:our|the|their)\s+(?:newly\s+)?"
                                 r"(?:curated|collected|built|constructed)\s+$", re.I)
@@ -119,7 +121,8 @@ _NOT_OPENERS = re.compile(r"^(?:Stage|Phase|Section|Appendix|Step|Part|Round|Exp
 _TRAINING_CONTEXT = re.compile(r"(?:pre-?train(?:ed|ing)?|train(?:ed|ing)|fine-?tun(?:ed|ing)|distill(?:ed|ing)|"
                                r"collected|built|constructed|curated|using|from|with)\s+"
                                # "Trained solely on CC12M, DREAM achieves ... an FID of 4.25": CC12M is the training data
-                               r"(?:(?:solely|only|exclusively|entirely|purely|jointly|directly)\s+)?(?:on\s+|from\s+)?(?:the\s+)?"
+                               r"(?:(?:solely|only|exclusively|entirely|purely|jointly|directly)\s+)?"
+                               r"(?:(?:based\s+)?on\s+|from\s+)?(?:the\s+)?"  # "post-training based on SRGPO": a method
                                r"(?:large-scale\s+|whole\s+|full\s+)?$", re.I)
 
 
@@ -150,7 +153,8 @@ def find_dataset_mentions(sentence: str) -> list[DatasetMention]:
     for m in _GENERIC_NAME.finditer(sentence):
         name = re.sub(r"'s$", "", m.group("name")).rstrip(".'")
         s = m.start("name")
-        if any(a < s + len(name) and s < b for a, b, _ in spans) or _NOT_DATASETS.match(name):
+        if any(a < s + len(name) and s < b for a, b, _ in spans) or _NOT_DATASETS.match(name) \
+                or _A_SETTING.match(sentence, s + len(name)):
             continue
         after_on = m.group("prep").lower() == "on"
         head = sentence[: m.start()]
